@@ -1,0 +1,38 @@
+# Unstable Gradients: the two commands are `make lab` and `make test`.
+# Both set up .venv (only what changed), make sure Fashion-MNIST is available,
+# then open the course or run the whole test suite in quick mode.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: setup data lab test clean
+
+setup: $(STAMP) data
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH; install Python 3.11" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+	  { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the course needs 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when the pins or the package metadata change.
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+data: $(STAMP)
+	@$(BIN)/python -m helpers.data
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+test: setup
+	GRADIENTS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,66 @@
+"""Compact training output: one line per epoch, never per-batch logs.
+
+Keras's default progress bar writes a burst of updates per epoch that a saved
+notebook keeps as hundreds of lines. Every training run in the course uses
+``verbose=0`` plus :class:`EpochLine` (or :func:`fit`, which does both).
+"""
+
+import math
+import sys
+import time
+
+import keras
+
+
+class EpochLine(keras.callbacks.Callback):
+    """Print one short line per epoch: metrics and wall time.
+
+    ``every`` prints only every n-th epoch (plus the last); ``label`` prefixes
+    each line so several runs in one cell stay distinguishable.
+    """
+
+    def __init__(self, label=None, every=1, stream=None):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int, got {every!r}")
+        self.label = label
+        self.every = every
+        self.stream = stream
+        self._epochs = None
+        self._started = None
+
+    def on_train_begin(self, logs=None):
+        self._epochs = self.params.get("epochs")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = self._epochs is not None and epoch + 1 == self._epochs
+        if (epoch + 1) % self.every and not last:
+            return
+        seconds = time.perf_counter() - self._started
+        width = len(str(self._epochs)) if self._epochs else 1
+        parts = [f"epoch {epoch + 1:>{width}}/{self._epochs}"]
+        if self.label:
+            parts.insert(0, str(self.label))
+        parts += [f"{key} {_fmt(value)}" for key, value in (logs or {}).items()]
+        parts.append(f"{seconds:.1f} s")
+        print(" | ".join(parts), file=self.stream or sys.stdout, flush=True)
+
+
+def fit(model, x=None, y=None, *, label=None, callbacks=(), **kwargs):
+    """``model.fit`` with ``verbose=0`` and an :class:`EpochLine` attached."""
+    if "verbose" in kwargs:
+        raise TypeError("helpers.fit always trains with verbose=0; call model.fit directly for other output")
+    callbacks = [*callbacks, EpochLine(label=label)]
+    return model.fit(x, y, verbose=0, callbacks=callbacks, **kwargs)
+
+
+def _fmt(value):
+    value = float(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4):
+        return f"{value:.3g}"
+    return f"{value:.4f}"
