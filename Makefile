@@ -7,6 +7,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LAB_ARGS ?=
+# Jupyter refuses to run as root (containers, CI) unless told that it is meant.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_ARGS ?=
 
 .PHONY: setup data lab test clean
@@ -29,7 +31,7 @@ data: $(STAMP)
 	@$(BIN)/python -m helpers.data
 
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup
 	GRADIENTS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -9,13 +9,38 @@ Submodules are imported lazily, so ``python -m helpers.data`` does not pay
 for importing TensorFlow.
 """
 
+import contextlib
 import importlib
 import os
+import sys
 
-# TensorFlow prints several lines of C++ start-up chatter unless told not to.
-# This must happen before TensorFlow is first imported; a learner who wants the
-# chatter back sets TF_CPP_MIN_LOG_LEVEL=0 themselves.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# TensorFlow's C++ core logs start-up chatter and harmless internal warnings
+# straight to the process's stderr, which Jupyter shows under every cell. Errors
+# that matter still reach Python as exceptions. Set TF_CPP_MIN_LOG_LEVEL=0
+# yourself to see everything.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for the duration (C++ logging included)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+# Some of TensorFlow's import-time lines ignore TF_CPP_MIN_LOG_LEVEL. In a
+# notebook (where they would clutter the first cell) import it now, quietly;
+# scripts and `python -m helpers.data` keep importing it lazily.
+if "IPython" in sys.modules and "tensorflow" not in sys.modules:
+    with _native_stderr_silenced():
+        import tensorflow  # noqa: F401
 
 # name -> module that defines it; resolved on first access (PEP 562).
 _LAZY = {

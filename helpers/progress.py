@@ -44,7 +44,8 @@ class EpochLine(keras.callbacks.Callback):
         parts = [f"epoch {epoch + 1:>{width}}/{self._epochs}"]
         if self.label:
             parts.insert(0, str(self.label))
-        parts += [f"{key} {_fmt(value)}" for key, value in (logs or {}).items()]
+        logs = logs or {}
+        parts += [f"{key} {_fmt(logs[key])}" for key in sorted(logs, key=_metric_order)]
         parts.append(f"{seconds:.1f} s")
         print(" | ".join(parts), file=self.stream or sys.stdout, flush=True)
 
@@ -55,6 +56,13 @@ def fit(model, x=None, y=None, *, label=None, callbacks=(), **kwargs):
         raise TypeError("helpers.fit always trains with verbose=0; call model.fit directly for other output")
     callbacks = [*callbacks, EpochLine(label=label)]
     return model.fit(x, y, verbose=0, callbacks=callbacks, **kwargs)
+
+
+def _metric_order(key):
+    """Training metrics before validation ones, the loss first in each group."""
+    validation = key.startswith("val_")
+    name = key[4:] if validation else key
+    return (validation, name != "loss", name)
 
 
 def _fmt(value):
