@@ -51,6 +51,7 @@ def tiny(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "REPO_DATA_DIR", tmp_path / "repo-data")
     monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "debian")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras-home"))
+    monkeypatch.setenv("GRADIENTS_CACHE_DIR", str(tmp_path / "payload-cache"))
     monkeypatch.delenv("FASHION_MNIST_DIR", raising=False)
     monkeypatch.delenv("GRADIENTS_QUICK", raising=False)
     data._CACHE.clear()
@@ -254,6 +255,50 @@ def test_second_load_reads_nothing_from_disk_until_a_file_changes(tiny, monkeypa
     os.utime(path, ns=(1, 1))
     data.load_fashion_mnist(quick=False)
     assert len(reads) == 8, "a replaced file must be read and verified again"
+
+
+def test_later_runs_use_the_verified_payload_cache(tiny, monkeypatch):
+    directory = tiny.write(tiny.tmp / "good")
+    first = _load_from(monkeypatch, directory, quick=False)
+    data._CACHE.clear()  # as in a new process
+
+    def no_decompression(raw):
+        raise AssertionError("the payload cache should have been used")
+
+    monkeypatch.setattr(data, "_gunzip", no_decompression)
+    again = data.load_fashion_mnist(quick=False)
+    assert np.array_equal(first.x_train, again.x_train)
+
+
+def test_a_damaged_payload_cache_is_rebuilt_from_the_source(tiny, monkeypatch):
+    directory = tiny.write(tiny.tmp / "good")
+    _load_from(monkeypatch, directory, quick=False)
+    cached = data.payload_cache_dir() / "train-images-idx3-ubyte"
+    damaged = bytearray(cached.read_bytes())
+    damaged[-1] ^= 0xFF
+    cached.write_bytes(bytes(damaged))
+    data._CACHE.clear()
+    ds = data.load_fashion_mnist(quick=False)
+    assert ds.x_train.max() == 1.0
+    assert hashlib.sha256(cached.read_bytes()).hexdigest() == tiny.files["train_images"].sha256
+
+
+def test_the_payload_cache_never_hides_a_damaged_source(tiny, monkeypatch):
+    directory = tiny.write(tiny.tmp / "good")
+    _load_from(monkeypatch, directory, quick=False)
+    data._CACHE.clear()
+    path = directory / tiny.files["test_labels"].name
+    path.write_bytes(path.read_bytes()[:-8])  # truncated after the cache was filled
+    with pytest.raises(data.DataError, match="t10k-labels-idx1-ubyte.gz"):
+        data.load_fashion_mnist()
+
+
+def test_an_unwritable_payload_cache_only_costs_speed(tiny, monkeypatch):
+    blocker = tiny.tmp / "not-a-directory"
+    blocker.write_text("a file where the cache directory should go")
+    monkeypatch.setenv("GRADIENTS_CACHE_DIR", str(blocker / "cache"))
+    ds = _load_from(monkeypatch, tiny.write(tiny.tmp / "good"), quick=False)
+    assert len(ds.y_train) == N_CLASSES * (TRAIN_PER_CLASS - VALID_PER_CLASS)
 
 
 def test_cli_reports_success_and_failure(tiny, monkeypatch, capsys):
