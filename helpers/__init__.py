@@ -11,6 +11,7 @@ for importing TensorFlow.
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import sys
 
@@ -57,6 +58,8 @@ _LAZY = {
 
 
 def __getattr__(name):
+    if importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")  # helpers.models, ...
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'helpers' has no attribute {name!r}")

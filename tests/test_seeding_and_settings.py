@@ -80,3 +80,12 @@ def test_model_builders():
     assert models.classic_model(batch_norm=False).count_params() == 266_610
     with pytest.raises(ValueError, match="n_hidden"):
         models.mlp(-1)
+
+
+def test_package_exposes_submodules_and_names_lazily():
+    import helpers
+
+    assert helpers.models.mlp is models.mlp
+    assert helpers.set_seed is seeding.set_seed
+    with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
+        helpers.nonexistent
