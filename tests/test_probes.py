@@ -1,0 +1,228 @@
+"""The measurement functions, on models whose right answers are known."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import probes
+from helpers.models import mlp
+from helpers.seeding import set_seed
+
+
+def linear_model(n_in=4, n_out=3):
+    model = keras.Sequential(
+        [keras.Input(shape=(n_in,)), keras.layers.Dense(n_out, name="dense")], name="linear"
+    )
+    rng = np.random.default_rng(0)
+    layer = model.get_layer("dense")
+    layer.kernel.assign(rng.normal(size=(n_in, n_out)).astype("float32"))
+    layer.bias.assign(rng.normal(size=n_out).astype("float32"))
+    return model
+
+
+def test_linear_model_gradients_match_the_hand_computed_ones():
+    model = linear_model()
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(8, 4)).astype("float32")
+    y = rng.normal(size=(8, 3)).astype("float32")
+    w, b = (v.numpy().astype(np.float64) for v in model.get_layer("dense").weights)
+    # L = mean over examples and outputs of (xW + b - y)^2.
+    residual = x @ w + b - y
+    scale = 2.0 / residual.size
+    expected_w = np.linalg.norm(scale * x.T @ residual)
+    expected_b = np.linalg.norm(scale * residual.sum(axis=0))
+    expected_x = np.linalg.norm(scale * residual @ w.T)
+
+    norms = probes.gradient_norms(model, x, y, loss="mean_squared_error")
+    assert list(norms) == ["dense"]
+    assert norms["dense"]["kernel"] == pytest.approx(expected_w, rel=1e-4)
+    assert norms["dense"]["bias"] == pytest.approx(expected_b, rel=1e-4)
+    signal = probes.input_gradient_norms(model, x, y, loss="mean_squared_error")
+    assert signal["dense"] == pytest.approx(expected_x, rel=1e-4)
+
+
+def test_compiled_loss_is_the_default():
+    model = linear_model()
+    model.compile(loss="mean_squared_error", optimizer="sgd")
+    x = np.ones((5, 4), "float32")
+    y = np.zeros((5, 3), "float32")
+    assert probes.gradient_norms(model, x, y) == probes.gradient_norms(
+        model, x, y, loss=keras.losses.MeanSquaredError()
+    )
+
+
+@pytest.fixture(scope="module")
+def sigmoid_stack():
+    set_seed(3)
+    model = mlp(8, 16, activation="sigmoid", input_shape=(10,))
+    x = np.random.default_rng(3).normal(size=(64, 10)).astype("float32")
+    y = np.arange(64) % 10
+    return model, x, y
+
+
+def test_deep_sigmoid_stack_first_layer_gradient_is_below_the_last(sigmoid_stack):
+    model, x, y = sigmoid_stack
+    norms = probes.gradient_norms(model, x, y, loss="sparse_categorical_crossentropy")
+    assert list(norms) == [f"hidden_{i}" for i in range(1, 9)] + ["output"]
+    assert norms["hidden_1"]["kernel"] < norms["hidden_8"]["kernel"] < norms["output"]["kernel"]
+    # The backpropagated signal shrinks layer by layer toward the input.
+    signal = list(probes.input_gradient_norms(model, x, y, loss="sparse_categorical_crossentropy").values())
+    assert all(a < b for a, b in zip(signal, signal[1:]))
+
+
+def test_measure_gives_a_tidy_table_ordered_input_to_output(sigmoid_stack):
+    model, x, y = sigmoid_stack
+    frame = probes.measure(model, x, y, loss="sparse_categorical_crossentropy")
+    assert list(frame.columns) == probes.COLUMNS
+    depth = frame.drop_duplicates("layer").set_index("layer")["depth"]
+    assert list(depth.index) == [f"hidden_{i}" for i in range(1, 9)] + ["output"]
+    assert list(depth) == list(range(1, 10))
+    stats = set(frame["statistic"])
+    assert {"kernel_grad_norm", "bias_grad_norm", "input_grad_norm", "act_mean",
+            "frac_saturated", "frac_dead"} <= stats
+    # Sigmoid layers get a saturation figure, the softmax output does not.
+    saturated = frame[frame["statistic"] == "frac_saturated"]["layer"]
+    assert "output" not in set(saturated) and len(saturated) == 8
+
+
+def single_layer(activation, bias, n_in=6, units=16):
+    set_seed(0)
+    return keras.Sequential([
+        keras.Input(shape=(n_in,)),
+        keras.layers.Dense(units, activation=activation, name="hidden",
+                           bias_initializer=keras.initializers.Constant(bias)),
+    ])
+
+
+def test_relu_with_a_large_negative_bias_is_all_dead_and_leaky_relu_is_not():
+    x = np.random.default_rng(0).uniform(size=(32, 6)).astype("float32")
+    relu = probes.activation_stats(single_layer("relu", -100.0), x)["hidden"]
+    assert relu["frac_dead"] == 1.0 and relu["frac_zero"] == 1.0
+    leaky = probes.activation_stats(single_layer("leaky_relu", -100.0), x)["hidden"]
+    assert leaky["frac_dead"] == 0.0 and leaky["frac_zero"] == 0.0
+    assert leaky["act_mean"] < 0
+
+
+def test_activation_stats_match_numpy_and_saturation_follows_the_activation():
+    x = np.random.default_rng(0).normal(size=(32, 6)).astype("float32")
+    model = single_layer("tanh", 0.0)
+    stats = probes.activation_stats(model, x, bins=10)["hidden"]
+    out = model.predict(x, verbose=0)
+    assert stats["act_mean"] == pytest.approx(out.mean(), abs=1e-6)
+    assert stats["act_std"] == pytest.approx(out.std(), rel=1e-5)
+    assert stats["frac_saturated"] == pytest.approx(np.mean(np.abs(out) > 0.99))
+    counts, edges = stats["histogram"]
+    assert counts.sum() == out.size and edges[0] == -1 and edges[-1] == 1
+    # sigmoid(20) ~ 1: every output within 0.01 of the asymptote; sigmoid(0) = 0.5: none.
+    assert probes.activation_stats(single_layer("sigmoid", 20.0), x)["hidden"]["frac_saturated"] == 1
+    assert probes.activation_stats(single_layer("sigmoid", 0.0), x)["hidden"]["frac_saturated"] == 0
+    assert "frac_saturated" not in probes.activation_stats(single_layer("relu", 0.0), x)["hidden"]
+
+
+def test_weight_norms_and_update_ratio_between_snapshots():
+    model = linear_model()
+    before = probes.snapshot(model)
+    kernel = model.get_layer("dense").kernel
+    assert probes.weight_norms(model)["dense"]["kernel"] == pytest.approx(
+        np.linalg.norm(kernel.numpy()), rel=1e-6)
+    kernel.assign(kernel.numpy() * 1.01)
+    ratios = probes.update_ratios(before, probes.snapshot(model))
+    assert ratios["dense"]["kernel"] == pytest.approx(0.01, rel=1e-3)
+    assert ratios["dense"]["bias"] == 0.0
+    with pytest.raises(ValueError, match="different layers"):
+        probes.update_ratios(before, {})
+
+
+def test_layers_by_name_and_index_are_reported_input_to_output(sigmoid_stack):
+    model, x, _ = sigmoid_stack
+    picked = probes.select_layers(model, ["output", 1])  # index 0 is the Flatten layer
+    assert [layer.name for layer in picked] == ["hidden_1", "output"]
+    stats = probes.activation_stats(model, x, layers=["hidden_8", "hidden_2"])
+    assert list(stats) == ["hidden_2", "hidden_8"]
+
+
+def test_functional_chain_matches_sequential_and_branches_are_refused():
+    seq = linear_model()
+    inputs = keras.Input(shape=(4,))
+    chain = keras.Model(inputs, seq.get_layer("dense")(inputs))
+    x = np.ones((3, 4), "float32")
+    y = np.zeros((3, 3), "float32")
+    assert probes.gradient_norms(chain, x, y, loss="mse") == probes.gradient_norms(seq, x, y, loss="mse")
+
+    a = keras.layers.Dense(3, name="a")(inputs)
+    b = keras.layers.Dense(3, name="b")(inputs)
+    branched = keras.Model(inputs, keras.layers.Add()([a, b]))
+    with pytest.raises(ValueError, match="single chain of layers"):
+        probes.gradient_norms(branched, x, y, loss="mse")
+
+
+# Bad input --------------------------------------------------------------
+
+
+class SklearnLike:
+    def fit(self, x, y):
+        return self
+
+
+@pytest.mark.parametrize("thing", [SklearnLike(), lambda x: x, "model"])
+def test_non_keras_objects_are_refused(thing):
+    with pytest.raises(TypeError, match="expected a keras.Model"):
+        probes.gradient_norms(thing, np.ones((2, 4)), np.ones(2), loss="mse")
+
+
+def test_model_without_trainable_weights_is_refused():
+    frozen = linear_model()
+    frozen.trainable = False
+    with pytest.raises(ValueError, match="no trainable weights"):
+        probes.gradient_norms(frozen, np.ones((2, 4)), np.ones((2, 3)), loss="mse")
+    flatten_only = keras.Sequential([keras.Input(shape=(2, 2)), keras.layers.Flatten()])
+    with pytest.raises(ValueError, match="no trainable weights"):
+        probes.activation_stats(flatten_only, np.ones((2, 2, 2)))
+
+
+def test_unbuilt_model_is_refused():
+    with pytest.raises(ValueError, match="not built"):
+        probes.weight_norms(keras.Sequential([keras.layers.Dense(2)]))
+
+
+def test_probe_batch_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match=r"shape \(5, 7\).*expects \(batch, 4\)"):
+        probes.gradient_norms(linear_model(), np.ones((5, 7)), np.ones((5, 3)), loss="mse")
+    with pytest.raises(ValueError, match="one label per example"):
+        probes.gradient_norms(linear_model(), np.ones((5, 4)), np.ones((4, 3)), loss="mse")
+
+
+@pytest.mark.parametrize("bad", [np.array([["a"] * 4] * 2), np.array([[object()] * 4] * 2),
+                                 np.ones((2, 4), bool)])
+def test_probe_batch_of_the_wrong_dtype_is_refused(bad):
+    with pytest.raises(TypeError, match="must hold numbers"):
+        probes.activation_stats(linear_model(), bad)
+
+
+def test_integer_batches_are_cast_to_float():
+    stats = probes.activation_stats(linear_model(), np.ones((2, 4), dtype=np.uint8))
+    assert np.isfinite(stats["dense"]["act_mean"])
+
+
+def test_layer_index_out_of_range_and_unknown_names_are_refused(sigmoid_stack):
+    model, _, _ = sigmoid_stack
+    with pytest.raises(ValueError, match=r"layer index 42 is out of range.*10 layers, indices 0..9"):
+        probes.select_layers(model, [42])
+    with pytest.raises(ValueError, match="no layer named 'hidden_99'.*hidden_1"):
+        probes.select_layers(model, "hidden_99")
+    with pytest.raises(TypeError, match="name, index or keras layer"):
+        probes.select_layers(model, [1.5])
+
+
+def test_missing_loss_is_reported():
+    with pytest.raises(ValueError, match="not compiled with a loss.*loss="):
+        probes.gradient_norms(linear_model(), np.ones((2, 4)), np.ones((2, 3)))
+
+
+def test_nan_is_reported_not_raised():
+    model = linear_model()
+    model.get_layer("dense").bias.assign(np.full(3, np.nan, "float32"))
+    norms = probes.gradient_norms(model, np.ones((2, 4)), np.ones((2, 3)), loss="mse")
+    assert np.isnan(norms["dense"]["kernel"])
+    m = probes.Probe(model, loss="mse").measure(np.ones((2, 4)), np.ones((2, 3)))
+    assert m.first_nonfinite() == ("dense", "weights")
