@@ -54,6 +54,8 @@ _LAZY = {
     "CLASS_NAMES": "data",
     "EpochLine": "progress",
     "fit": "progress",
+    "GradientMonitor": "monitor",
+    "diagnose": "diagnosis",
 }
 
 

@@ -1,0 +1,150 @@
+"""GradientMonitor during fit: when it records, what it keeps, how it handles NaN and its own errors."""
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+
+from helpers import GradientMonitor, probes
+from helpers.models import mlp
+from helpers.monitor import NonFiniteError
+from helpers.seeding import set_seed
+
+N, BATCH = 64, 16  # 4 steps per epoch
+
+
+@pytest.fixture
+def task():
+    set_seed(7)
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(N, 12)).astype("float32")
+    y = rng.integers(0, 10, N)
+    model = mlp(3, 16, input_shape=(12,))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.05))
+    return model, x, y
+
+
+def fit(model, x, y, monitor, epochs=2, extra=()):
+    return model.fit(x, y, batch_size=BATCH, epochs=epochs, verbose=0,
+                     callbacks=[*extra, monitor])
+
+
+def test_records_step_zero_every_n_steps_and_the_last_step(task):
+    model, x, y = task
+    monitor = GradientMonitor(x[:32], y[:32], every=3)
+    fit(model, x, y, monitor)
+    frame = monitor.record.frame
+    assert list(frame.columns) == ["step", "epoch", "layer", "depth", "statistic", "value"]
+    assert monitor.record.steps == [0, 3, 6, 8]
+    assert dict(frame.drop_duplicates("step").set_index("step")["epoch"]) == {0: 0, 3: 0, 6: 1, 8: 1}
+    # One row per step, layer and statistic.
+    assert not frame.duplicated(["step", "layer", "statistic"]).any()
+    # Update ratios cover the single update just before a scheduled recording.
+    ratios = monitor.record.table("kernel_update_ratio")
+    assert list(ratios.index) == [3, 6]
+    assert (ratios > 0).all().all()
+    assert monitor.nonfinite is None
+
+
+def test_recorded_values_equal_a_direct_probe_of_the_final_model(task):
+    model, x, y = task
+    monitor = GradientMonitor(x[:32], y[:32], every=100)
+    fit(model, x, y, monitor, epochs=1)
+    recorded = monitor.record.table("kernel_grad_norm").loc[4]
+    direct = probes.gradient_norms(model, x[:32], y[:32])
+    for layer, value in recorded.items():
+        assert value == pytest.approx(direct[layer]["kernel"], rel=1e-5)
+
+
+def test_per_epoch_recording(task):
+    model, x, y = task
+    monitor = GradientMonitor(x[:32], y[:32], every="epoch", bins=5)
+    fit(model, x, y, monitor, epochs=3)
+    assert monitor.record.steps == [0, 4, 8, 12]
+    assert list(monitor.record.table("kernel_update_ratio").index) == [4, 8, 12]
+    counts, edges = monitor.record.histograms[(12, "hidden_1")]
+    assert counts.sum() == 32 * 16 and len(edges) == 6
+
+
+class PoisonAt(keras.callbacks.Callback):
+    """Sets one layer's kernel to NaN once a given number of steps are done."""
+
+    def __init__(self, step, layer):
+        super().__init__()
+        self.step, self.layer, self.done = step, layer, 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.done == self.step:
+            kernel = self.model.get_layer(self.layer).kernel
+            kernel.assign(np.full(kernel.shape, np.nan, "float32"))
+        self.done += 1
+
+
+def test_injected_nan_is_reported_at_its_step_and_layer_and_stops_training(task, capsys):
+    model, x, y = task
+    monitor = GradientMonitor(x[:32], y[:32], every=1)
+    history = fit(model, x, y, monitor, epochs=3, extra=[PoisonAt(5, "hidden_2")])
+    where = monitor.nonfinite
+    assert (where.step, where.epoch, where.layer, where.what) == (5, 1, "hidden_2", "weights")
+    assert "step 5" in capsys.readouterr().out
+    # Stopped after the batch in progress instead of running all 12 steps.
+    assert monitor.step == 6 and len(history.history["loss"]) == 2
+    assert "hidden_2" in repr(monitor.record)
+
+
+def test_nan_can_be_left_running(task):
+    model, x, y = task
+    keep_going = GradientMonitor(x[:32], y[:32], every=2, stop_on_nan=False, verbose=False)
+    fit(model, x, y, keep_going, extra=[PoisonAt(4, "hidden_3")])
+    assert (keep_going.nonfinite.step, keep_going.nonfinite.layer) == (4, "hidden_3")
+    assert keep_going.step == 8
+
+
+def test_nan_can_be_raised(task):
+    model, x, y = task
+    strict = GradientMonitor(x[:32], y[:32], every=1, raise_on_nan=True)
+    with pytest.raises(NonFiniteError, match="step 2 .*hidden_1"):
+        fit(model, x, y, strict, extra=[PoisonAt(2, "hidden_1")])
+
+
+def test_own_errors_become_one_warning_and_training_continues(task, monkeypatch):
+    model, x, y = task
+    monitor = GradientMonitor(x[:32], y[:32], every=1)
+    calls = {"n": 0}
+    real = probes.Probe.measure
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > 2:
+            raise RuntimeError("disk full")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(probes.Probe, "measure", flaky)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = fit(model, x, y, monitor)
+    ours = [w for w in caught if "GradientMonitor stopped recording" in str(w.message)]
+    assert len(ours) == 1 and "disk full" in str(ours[0].message)
+    assert len(history.history["loss"]) == 2
+    assert monitor.broken and monitor.record.steps == [0, 1]
+
+
+def test_bad_arguments_are_refused_with_what_was_expected(task):
+    model, x, y = task
+    with pytest.raises(ValueError, match="every must be a positive number of steps or 'epoch'"):
+        GradientMonitor(x, y, every=0)
+    with pytest.raises(TypeError, match="probe batch x must hold numbers"):
+        GradientMonitor(np.array([["a"] * 12] * 4), y[:4])
+    with pytest.raises(ValueError, match=r"shape \(4, 5\).*expects \(batch, 12\)"):
+        fit(model, x, y, GradientMonitor(np.ones((4, 5)), y[:4]))
+    with pytest.raises(ValueError, match="layer index 9 is out of range"):
+        fit(model, x, y, GradientMonitor(x[:4], y[:4], layers=[9]))
+
+
+def test_record_table_names_the_available_statistics(task):
+    model, x, y = task
+    monitor = GradientMonitor(x[:8], y[:8])
+    fit(model, x, y, monitor, epochs=1)
+    with pytest.raises(ValueError, match="no 'grad' in this record; it has: .*kernel_grad_norm"):
+        monitor.record.table("grad")
