@@ -159,7 +159,14 @@ class GradientMonitor(keras.callbacks.Callback):
     ``bins``: histogram bins per layer and step (``None``: no histograms).
     On NaN/Inf the monitor prints one line and sets :attr:`nonfinite`;
     ``stop_on_nan`` then stops training, ``raise_on_nan`` raises
-    :class:`NonFiniteError` instead.
+    :class:`NonFiniteError` instead. NaN is looked for at each recording, so
+    the step reported is the first *recorded* step that shows it: use
+    ``every=1`` to pin it to the exact update.
+
+    The update:weight ratio is measured over the single update before each
+    scheduled recording (with ``every="epoch"``, the epoch's last update, when
+    Keras knows the number of steps). The monitor's own errors never stop
+    ``fit``: it warns once and stops recording.
     """
 
     def __init__(self, x, y, *, every=DEFAULT_EVERY, loss=None, layers=None,
@@ -245,12 +252,12 @@ class GradientMonitor(keras.callbacks.Callback):
         self._last_recorded = self.step
         x, y = self._xy
         m = self._probe.measure(x, y, checked=True)
-        self.record.add(m.rows(self.step, self.epoch, before=self._before, margin=self.margin))
+        stats = m.activation_stats(margin=self.margin, bins=self.bins)
+        self.record.add(m.rows(self.step, self.epoch, before=self._before, stats=stats))
         self._before = None
         if self.bins is not None:
-            for name, act, a in zip(self._probe.names, self._probe.activations, m.outputs):
-                stats = probes.summarize_activations(a, act, margin=self.margin, bins=self.bins)
-                self.record.histograms[(self.step, name)] = stats["histogram"]
+            for name, layer_stats in zip(self._probe.names, stats):
+                self.record.histograms[(self.step, name)] = layer_stats["histogram"]
         if self.record.nonfinite is None:
             self._check_finite(m)
 

@@ -281,8 +281,10 @@ class Probe:
             for i, layer in enumerate(self.layers)
             for v in layer.trainable_weights
         ]
-        self._step = tf.function(self._gradient_step, reduce_retracing=True)
-        self._forward = tf.function(self._forward_pass, reduce_retracing=True)
+        # No tensor-dependent Python control flow here, so AutoGraph's source
+        # conversion is skipped: it would only make the one-off tracing slower.
+        self._step = tf.function(self._gradient_step, reduce_retracing=True, autograph=False)
+        self._forward = tf.function(self._forward_pass, reduce_retracing=True, autograph=False)
 
     @property
     def loss(self):
@@ -319,13 +321,14 @@ class Probe:
             loss, variables + inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO
         )
         weight_grads, input_grads = grads[: len(variables)], grads[len(variables):]
+        # Stacked, so that reading them back costs one transfer each, not one per layer.
         return {
             "loss": loss,
-            "grad_norms": [tf.norm(g) for g in weight_grads],
-            "weight_norms": [tf.norm(v) for v in variables],
-            "weights_finite": [tf.reduce_all(tf.math.is_finite(v)) for v in variables],
-            "grads_finite": [tf.reduce_all(tf.math.is_finite(g)) for g in weight_grads],
-            "input_grad_norms": [tf.norm(g) for g in input_grads],
+            "grad_norms": tf.stack([tf.norm(g) for g in weight_grads]),
+            "weight_norms": tf.stack([tf.norm(v) for v in variables]),
+            "weights_finite": tf.stack([tf.reduce_all(tf.math.is_finite(v)) for v in variables]),
+            "grads_finite": tf.stack([tf.reduce_all(tf.math.is_finite(g)) for g in weight_grads]),
+            "input_grad_norms": tf.stack([tf.norm(g) for g in input_grads]),
             "outputs": outputs,
         }
 
@@ -342,11 +345,11 @@ class Probe:
         return Measurement(
             probe=self,
             loss=float(out["loss"]),
-            grad_norms=np.array([float(g) for g in out["grad_norms"]]),
-            weight_norms=np.array([float(w) for w in out["weight_norms"]]),
-            weights_finite=np.array([bool(f) for f in out["weights_finite"]]),
-            grads_finite=np.array([bool(f) for f in out["grads_finite"]]),
-            input_grad_norms=np.array([float(g) for g in out["input_grad_norms"]]),
+            grad_norms=out["grad_norms"].numpy().astype(np.float64),
+            weight_norms=out["weight_norms"].numpy().astype(np.float64),
+            weights_finite=out["weights_finite"].numpy(),
+            grads_finite=out["grads_finite"].numpy(),
+            input_grad_norms=out["input_grad_norms"].numpy().astype(np.float64),
             outputs=[np.asarray(a) for a in out["outputs"]],
         )
 
@@ -396,11 +399,12 @@ class Measurement:
                 return name, "gradients"
         return None
 
-    def rows(self, step=0, epoch=0, before=None, margin=SATURATION_MARGIN):
+    def rows(self, step=0, epoch=0, before=None, margin=SATURATION_MARGIN, stats=None):
         """Tidy rows ``(step, epoch, layer, depth, statistic, value)`` for this measurement.
 
         ``before`` is a :meth:`Probe.snapshot` taken one update earlier; with it
-        the rows include each weight's update:weight ratio.
+        the rows include each weight's update:weight ratio. ``stats``: the
+        :meth:`activation_stats` already computed, if any.
         """
         probe = self.probe
         names = probe.names
@@ -419,10 +423,12 @@ class Measurement:
                     add(i, f"{wname}_update_ratio", ratio)
         for i, value in enumerate(self.input_grad_norms):
             add(i, "input_grad_norm", value)
-        for i, stats in enumerate(self.activation_stats(margin=margin, bins=None)):
+        if stats is None:
+            stats = self.activation_stats(margin=margin, bins=None)
+        for i, layer_stats in enumerate(stats):
             for key in ("act_mean", "act_std", "frac_saturated", "frac_zero", "frac_dead"):
-                if key in stats:
-                    add(i, key, stats[key])
+                if key in layer_stats:
+                    add(i, key, layer_stats[key])
         return rows
 
 
