@@ -55,6 +55,7 @@ _LAZY = {
     "EpochLine": "progress",
     "fit": "progress",
     "GradientMonitor": "monitor",
+    "GradientRecord": "monitor",
     "diagnose": "diagnosis",
 }
 

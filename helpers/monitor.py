@@ -63,6 +63,23 @@ class GradientRecord:
         self._rows = []
         self._frame = None
 
+    @classmethod
+    def of(cls, model, x, y, *, loss=None, layers=None, margin=probes.SATURATION_MARGIN, bins=30, step=0):
+        """A one-step record of ``model`` on ``(x, y)``, without training.
+
+        Same statistics and histograms as a monitor records, so every view in
+        :mod:`helpers.plots` works on a model as it is (at initialization, say).
+        """
+        probe = probes.Probe(model, loss, layers, compiled=False)
+        measurement = probe.measure(x, y)
+        stats = measurement.activation_stats(margin=margin, bins=bins)
+        record = cls(probe.names, probe.activations)
+        record.add(measurement.rows(step, 0, stats=stats))
+        if bins is not None:
+            for name, layer_stats in zip(probe.names, stats):
+                record.histograms[(step, name)] = layer_stats["histogram"]
+        return record
+
     def add(self, rows):
         self._rows.extend(rows)
         self._frame = None

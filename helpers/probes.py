@@ -258,14 +258,16 @@ def activation_name(layer):
 
 
 class Probe:
-    """One compiled pass over a batch that measures every probed layer at once.
+    """One pass over a batch that measures every probed layer at once.
 
     ``Probe(model, loss=None, layers=None)``; then ``probe.measure(x, y)``
     returns a :class:`Measurement`. Checking happens here, once, so repeated
-    measurements (the monitor's) cost only the compiled step.
+    measurements (the monitor's) cost only the compiled step. ``compiled=False``
+    runs eagerly: cheaper for a single measurement, and many one-off probes
+    then don't make TensorFlow warn about retracing.
     """
 
-    def __init__(self, model, loss=None, layers=None):
+    def __init__(self, model, loss=None, layers=None, compiled=True):
         import tensorflow as tf
 
         self.model = check_model(model)
@@ -283,8 +285,11 @@ class Probe:
         ]
         # No tensor-dependent Python control flow here, so AutoGraph's source
         # conversion is skipped: it would only make the one-off tracing slower.
-        self._step = tf.function(self._gradient_step, reduce_retracing=True, autograph=False)
-        self._forward = tf.function(self._forward_pass, reduce_retracing=True, autograph=False)
+        if compiled:
+            self._step = tf.function(self._gradient_step, reduce_retracing=True, autograph=False)
+            self._forward = tf.function(self._forward_pass, reduce_retracing=True, autograph=False)
+        else:
+            self._step, self._forward = self._gradient_step, self._forward_pass
 
     @property
     def loss(self):
@@ -294,9 +299,11 @@ class Probe:
 
     def _run(self, x, tape=None):
         """Forward through the chain; returns (inputs, outputs) of the probed layers and the prediction."""
+        import tensorflow as tf
+
         probed = {id(layer) for layer in self.layers}
         inputs, outputs = [], []
-        h = x
+        h = tf.convert_to_tensor(x)  # eager mode gets NumPy arrays; a tape watches tensors only
         for layer in self.chain:
             if id(layer) in probed:
                 if tape is not None:
@@ -484,7 +491,7 @@ def gradient_norms(model, x, y, *, loss=None, layers=None):
 
     ``loss`` defaults to the model's compiled loss.
     """
-    m = Probe(model, loss, layers).measure(x, y)
+    m = Probe(model, loss, layers, compiled=False).measure(x, y)
     out = {name: {} for name in m.probe.names}
     for (i, wname, _), norm in zip(m.probe.weights, m.grad_norms):
         out[m.probe.names[i]][wname] = float(norm)
@@ -493,13 +500,13 @@ def gradient_norms(model, x, y, *, loss=None, layers=None):
 
 def input_gradient_norms(model, x, y, *, loss=None, layers=None):
     """``{layer: norm}``: L2 norm of d(loss)/d(layer input), the signal backpropagated to each layer."""
-    m = Probe(model, loss, layers).measure(x, y)
+    m = Probe(model, loss, layers, compiled=False).measure(x, y)
     return {name: float(v) for name, v in zip(m.probe.names, m.input_grad_norms)}
 
 
 def activation_stats(model, x, *, layers=None, margin=SATURATION_MARGIN, bins=30):
     """``{layer: stats}`` for each probed layer's output on ``x``; see :func:`summarize_activations`."""
-    probe = Probe(model, layers=layers)
+    probe = Probe(model, layers=layers, compiled=False)
     return {
         name: summarize_activations(a, act, margin=margin, bins=bins)
         for name, act, a in zip(probe.names, probe.activations, probe.forward(x))
@@ -542,5 +549,5 @@ def update_ratios(before, after):
 
 def measure(model, x, y, *, loss=None, layers=None, margin=SATURATION_MARGIN):
     """All per-layer statistics on one batch as a tidy DataFrame (step 0), like a monitor's record."""
-    m = Probe(model, loss, layers).measure(x, y)
+    m = Probe(model, loss, layers, compiled=False).measure(x, y)
     return pd.DataFrame(m.rows(margin=margin), columns=COLUMNS)

@@ -148,3 +148,22 @@ def test_record_table_names_the_available_statistics(task):
     fit(model, x, y, monitor, epochs=1)
     with pytest.raises(ValueError, match="no 'grad' in this record; it has: .*kernel_grad_norm"):
         monitor.record.table("grad")
+
+
+def test_a_record_of_a_model_at_initialization_feeds_every_view():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import GradientRecord, plots
+
+    set_seed(0)
+    model = mlp(3, width=16, activation="sigmoid")
+    x = np.random.default_rng(0).random((64, 28, 28), dtype=np.float32)
+    y = np.arange(64) % 10
+    record = GradientRecord.of(model, x, y, loss="sparse_categorical_crossentropy")
+    assert record.steps == [0]
+    assert list(record.table("frac_saturated").columns) == ["hidden_1", "hidden_2", "hidden_3"]
+    expected = probes.gradient_norms(model, x, y, loss="sparse_categorical_crossentropy")
+    assert record.table("kernel_grad_norm").loc[0, "hidden_1"] == pytest.approx(expected["hidden_1"]["kernel"], rel=1e-5)
+    ax = plots.activation_histograms(record)
+    assert ax.get_xlabel() == "activation value (layer output)"
