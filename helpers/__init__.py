@@ -57,6 +57,7 @@ _LAZY = {
     "GradientMonitor": "monitor",
     "GradientRecord": "monitor",
     "diagnose": "diagnosis",
+    "report": "results",
 }
 
 
