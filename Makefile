@@ -11,7 +11,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: setup data lab test clean
+.PHONY: setup data lab test student clean
 
 setup: $(STAMP) data
 
@@ -35,6 +35,10 @@ lab: setup
 
 test: setup
 	GRADIENTS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Student versions (solutions stubbed, outputs cleared) in build/student/.
+student: $(STAMP)
+	$(BIN)/python tools/student_versions.py --out build/student
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
