@@ -11,7 +11,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: setup data lab test student clean
+.PHONY: setup data lab test student colab clean
 
 setup: $(STAMP) data
 
@@ -39,6 +39,10 @@ test: setup
 # Student versions (solutions stubbed, outputs cleared) in build/student/.
 student: $(STAMP)
 	$(BIN)/python tools/student_versions.py --out build/student
+
+# Regenerate every notebook's Colab badge and bootstrap cell from pyproject.toml.
+colab: $(STAMP)
+	$(BIN)/python tools/colab.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
