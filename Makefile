@@ -11,7 +11,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_ARGS ?=
 
-.PHONY: setup data lab test student colab clean
+.PHONY: setup data lab test student colab reproduce results-table clean
 
 setup: $(STAMP) data
 
@@ -35,6 +35,15 @@ lab: setup
 
 test: setup
 	GRADIENTS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Execute notebooks in full mode, in place, and write reports/results.json and
+# README's results table: `make reproduce`, or `make reproduce NOTEBOOK=03`.
+NOTEBOOK ?=
+reproduce: setup
+	$(BIN)/python tools/reproduce.py $(NOTEBOOK)
+
+results-table: $(STAMP)
+	$(BIN)/python tools/reproduce.py --table-only
 
 # Student versions (solutions stubbed, outputs cleared) in build/student/.
 student: $(STAMP)
