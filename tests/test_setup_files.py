@@ -1,12 +1,8 @@
 """The setup files agree with each other, and `make lab` really serves the course."""
 
-import json
 import os
 import re
-import signal
-import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
@@ -58,49 +54,14 @@ def test_setup_is_up_to_date_after_make(tmp_path):
     assert result.returncode == 0, "the .venv install stamp is stale: `make` would reinstall"
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_make_lab_serves_the_notebooks():
-    port, token = _free_port(), "unstable-gradients-test"
-    args = f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 --IdentityProvider.token={token}"
+def test_make_lab_serves_the_notebooks(start_lab):
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(ROOT / "build" / "jupyter-runtime")}
-    lab = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    lab = start_lab(
+        lambda options: ["make", "--no-print-directory", "lab", f"LAB_ARGS={' '.join(options)}"], cwd=ROOT, env=env
     )
-    try:
-        listing, deadline = None, time.monotonic() + 90
-        while time.monotonic() < deadline and lab.poll() is None:
-            try:
-                url = f"http://127.0.0.1:{port}/api/contents/?token={token}"
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    listing = json.load(response)
-                break
-            except OSError:
-                time.sleep(1)
-        assert listing is not None, f"JupyterLab did not answer on port {port}:\n{lab.stdout.read1().decode()}"
-        served = {item["name"] for item in listing["content"] if item["type"] == "notebook"}
-        expected = {path.name for path in (ROOT / "notebooks").glob("*.ipynb")}
-        assert expected and served == expected
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=10) as response:
-            assert response.status == 200 and b"JupyterLab" in response.read()
-    finally:
-        _stop(lab)
-
-
-def _stop(process):
-    """Stop the whole process group (make and the server it started), whatever state it is in."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
+    listing = lab.api("contents/")
+    served = {item["name"] for item in listing["content"] if item["type"] == "notebook"}
+    expected = {path.name for path in (ROOT / "notebooks").glob("*.ipynb")}
+    assert expected and served == expected
+    with urllib.request.urlopen(f"{lab.url}/lab?token={lab.token}", timeout=10) as response:
+        assert response.status == 200 and b"JupyterLab" in response.read()
