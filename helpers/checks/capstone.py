@@ -1,0 +1,183 @@
+"""Checks for notebook 09's exercises (the capstone: a deep plain MLP that trains)."""
+
+import math
+import numbers
+
+import numpy as np
+
+from .core import as_array, fail, passed, require, require_callable
+
+PLAIN_LAYERS = {"InputLayer", "Flatten", "Dense", "Activation", "AlphaDropout"}
+
+
+def _initializer_kind(initializer):
+    """'lecun', 'he', 'glorot' or a description, from a Keras initializer object."""
+    import keras
+
+    if isinstance(initializer, keras.initializers.VarianceScaling):
+        scale, mode = float(initializer.scale), initializer.mode
+        if mode == "fan_in" and math.isclose(scale, 1.0):
+            return "lecun"
+        if mode == "fan_in" and math.isclose(scale, 2.0):
+            return "he"
+        if mode == "fan_avg" and math.isclose(scale, 1.0):
+            return "glorot"
+        return f"VarianceScaling(scale={scale:g}, mode={mode!r})"
+    return type(initializer).__name__
+
+
+def _activation(layer):
+    fn = getattr(layer, "activation", None)
+    return getattr(fn, "__name__", type(fn).__name__) if fn is not None else None
+
+
+def _hidden_blocks(model):
+    """[(dense layer, activation name)] for the hidden Dense layers, input to output."""
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    blocks = []
+    for i, layer in enumerate(layers):
+        if type(layer).__name__ != "Dense":
+            continue
+        activation = _activation(layer)
+        if activation == "linear":  # the activation may be a layer of its own, after the Dense
+            following = next((later for later in layers[i + 1:]
+                              if type(later).__name__ in ("Activation", "Dense")), None)
+            if following is not None and type(following).__name__ == "Activation":
+                activation = _activation(following)
+        blocks.append((layer, activation))
+    return blocks
+
+
+def check_selu_mlp(build_selu_mlp, depth=20, width=32):
+    """Exercise 1: a self-normalizing 20-layer MLP: SELU, LeCun-normal weights, nothing else."""
+    import keras
+
+    require(not isinstance(build_selu_mlp, keras.Model), "build_selu_mlp is a model, not the function that builds one.",
+            "Pass the function itself, without calling it: check_selu_mlp(build_selu_mlp).")
+    require_callable(build_selu_mlp, "build_selu_mlp")
+    try:
+        model = build_selu_mlp(depth=depth, width=width)
+    except TypeError as exc:
+        fail(f"build_selu_mlp(depth={depth}, width={width}) raised TypeError: {exc}",
+             "Give the function two parameters, `def build_selu_mlp(depth=20, width=256):`, and use them.")
+    require(isinstance(model, keras.Model), f"build_selu_mlp returned a {type(model).__name__}, not a Keras model.",
+            "Return the model, e.g. `return keras.Sequential(layers)`.")
+    kinds = {type(layer).__name__ for layer in model.layers}
+    if "BatchNormalization" in kinds:
+        fail("the network has BatchNormalization layers.",
+             "SELU with LeCun weights keeps activations normalized by itself (Klambauer et al., 2017): leave BN out.")
+    if "Dropout" in kinds:
+        fail("plain Dropout shifts the mean and variance SELU works to keep at 0 and 1.",
+             "Use keras.layers.AlphaDropout, which is built to preserve them, or no dropout at all.")
+    others = sorted(kinds - PLAIN_LAYERS)
+    require(not others, f"the network contains {', '.join(others)}: not a plain MLP.",
+            "Only Flatten, Dense layers (and optionally Activation / AlphaDropout layers).")
+    try:
+        out = model(np.zeros((2, 28, 28), dtype="float32"))
+    except Exception as exc:  # noqa: BLE001 - any failure here is the learner's model not accepting images
+        fail(f"the model fails on a batch of 28x28 images ({type(exc).__name__}: {exc}).",
+             "Start with keras.Input(shape=(28, 28)) and keras.layers.Flatten().")
+    require(tuple(out.shape) == (2, 10), f"the model's output has shape {tuple(out.shape)} for 2 images; expected (2, 10).",
+            "End with keras.layers.Dense(10, activation='softmax').")
+    blocks = _hidden_blocks(model)
+    output_layer, output_activation = blocks[-1]
+    require(output_activation == "softmax", f"the last Dense layer's activation is {output_activation!r}.",
+            "The output layer is Dense(10, activation='softmax').")
+    hidden = blocks[:-1]
+    if len(hidden) != depth:
+        fail(f"build_selu_mlp(depth={depth}, ...) has {len(hidden)} hidden Dense layers (not counting the output).",
+             "One hidden Dense layer per value of range(depth), plus the 10-unit output layer.")
+    widths = sorted({layer.units for layer, _ in hidden})
+    require(widths == [width], f"build_selu_mlp(width={width}) gives hidden layers of {widths} units.",
+            "Every hidden Dense layer has `width` units: use the parameter, not a fixed number.")
+    activations = sorted({str(a) for _, a in hidden})
+    require(activations == ["selu"], f"the hidden layers use {', '.join(activations)}, not SELU.",
+            "Pass activation='selu' to each hidden Dense layer.")
+    inits = sorted({_initializer_kind(layer.kernel_initializer) for layer, _ in hidden})
+    if inits == ["he"]:
+        fail("the hidden layers use He's initialization (variance 2/fan_in).",
+             "SELU's fixed point needs variance 1/fan_in: kernel_initializer='lecun_normal' (notebook 03, section 6).")
+    if inits == ["glorot"]:
+        fail("the hidden layers use Glorot's initialization, Keras's default.",
+             "Pass kernel_initializer='lecun_normal' to each hidden Dense layer.")
+    require(inits == ["lecun"], f"the hidden layers' initializers are {', '.join(inits)}.",
+            "kernel_initializer='lecun_normal' (variance 1/fan_in) for every hidden layer.")
+    passed(f"{depth} SELU layers with LeCun-normal weights: a deep plain MLP that normalizes itself, without BN.")
+
+
+def check_ablation_drops(drops, accuracy, reference):
+    """Exercise 2: accuracy lost when each fix is removed, largest loss first."""
+    import pandas as pd
+
+    require(isinstance(accuracy, pd.Series) and reference in accuracy.index,
+            "the ablation accuracies given to the check are not a Series holding the reference row.",
+            "Call the check as written in the cell below the exercise.")
+    if isinstance(drops, pd.DataFrame) and drops.shape[1] == 1:
+        drops = drops.iloc[:, 0]
+    require(isinstance(drops, pd.Series), f"drops is a {type(drops).__name__}, not a pandas Series.",
+            "Subtract from a Series to keep the row names: accuracy[reference] - accuracy.drop(reference).")
+    expected = (accuracy[reference] - accuracy.drop(reference)).sort_values(ascending=False)
+    if reference in drops.index:
+        fail(f"drops has a row for {reference!r} itself (a drop of 0).",
+             "Leave the reference out: accuracy.drop(reference).")
+    require(set(drops.index) == set(expected.index),
+            f"drops has the rows {sorted(map(str, drops.index))}; expected one per removed fix: {sorted(expected.index)}.",
+            "Keep the ablation's row names: subtract Series, don't build a new list.")
+    values = as_array(drops.to_numpy(), "drops")
+    aligned = as_array(drops.reindex(expected.index).to_numpy(), "drops")
+    if np.allclose(aligned, -expected.to_numpy()) and not np.allclose(expected.to_numpy(), 0):
+        fail("the signs are flipped: a fix whose removal costs accuracy should have a positive drop.",
+             "Compute accuracy[reference] - accuracy[without the fix], not the other way round.")
+    require(np.allclose(aligned, expected.to_numpy()), "some drops do not match accuracy[reference] - accuracy[row].",
+            "Subtract every ablated run's accuracy from the reference's.")
+    if not np.all(np.diff(values) <= 1e-12):
+        fail("the drops are right but not sorted, largest first.", "Finish with .sort_values(ascending=False).")
+    passed(f"removing {expected.index[0]!r} costs the most: {expected.iloc[0]:+.3f} accuracy.")
+
+
+def _reference_epochs(seconds_per_step, batch_size, n_train, budget_seconds):
+    steps_per_epoch = math.ceil(n_train / batch_size)
+    return math.floor(budget_seconds / (steps_per_epoch * seconds_per_step))
+
+
+BUDGET_CASES = [  # seconds_per_step, batch_size, n_train, budget_seconds
+    (0.03, 100, 10_000, 50),  # whole batches: 16.7 epochs, tells rounding down from rounding
+    (0.07, 256, 55_000, 600),  # a partial last batch: 39.9 epochs, 40.05 if it is forgotten
+    (0.04, 128, 55_000, 600),
+    (0.05, 256, 6_000, 60),
+    (0.2, 1000, 10_000, 100),
+]
+
+
+def check_epochs_in_budget(epochs_in_budget):
+    """Exercise 3: whole epochs that fit in a time budget, from a measured step time."""
+    require_callable(epochs_in_budget, "epochs_in_budget")
+    for seconds_per_step, batch_size, n_train, budget in BUDGET_CASES:
+        expected = _reference_epochs(seconds_per_step, batch_size, n_train, budget)
+        try:
+            got = epochs_in_budget(seconds_per_step, batch_size, n_train=n_train, budget_seconds=budget)
+        except TypeError as exc:
+            fail(f"epochs_in_budget raised TypeError: {exc}",
+                 "Use the signature epochs_in_budget(seconds_per_step, batch_size, n_train=55_000, budget_seconds=600).")
+        case = f"epochs_in_budget({seconds_per_step}, {batch_size}, n_train={n_train:_}, budget_seconds={budget})"
+        if not isinstance(got, numbers.Integral) or isinstance(got, bool):
+            value = float(as_array(got, case))
+            fail(f"{case} returned {value!r}, not a whole number of epochs.",
+                 "A partly run epoch does not count: round down with math.floor (or int() of a positive number).")
+        if got == expected:
+            continue
+        floor_steps = math.floor(budget / (math.floor(n_train / batch_size) * seconds_per_step))
+        per_example = math.floor(budget / (n_train * seconds_per_step))
+        rounded = round(budget / (math.ceil(n_train / batch_size) * seconds_per_step))
+        if got == per_example:
+            fail(f"{case} gives {got}: that counts one step per example.",
+                 "One step processes a whole batch: an epoch is ceil(n_train / batch_size) steps.")
+        if got == floor_steps:
+            fail(f"{case} gives {got}; it should be {expected}.",
+                 "Keras also runs the last, partial batch: steps per epoch = math.ceil(n_train / batch_size).")
+        if got == rounded:
+            fail(f"{case} gives {got}; it should be {expected}.",
+                 "An epoch must fit in the budget to count: round down, don't round to the nearest.")
+        fail(f"{case} gives {got}; it should be {expected}.",
+             "Epoch time = steps per epoch x seconds per step; epochs = floor(budget / epoch time).")
+    passed("plan the budget from a measured step time before starting a long run.")
