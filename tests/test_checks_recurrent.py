@@ -1,0 +1,40 @@
+"""Exercise checks for notebook 07: the reference solution passes, typical mistakes get their hint."""
+
+import numpy as np
+import pytest
+
+from helpers.checks import NotQuiteRight, check_level_relu_gain, check_predicted_ratio, check_sigmoid_vanishing_gain
+
+
+def fails_with(check, *args, hint):
+    with pytest.raises(NotQuiteRight) as caught:
+        check(*args)
+    assert hint in str(caught.value), str(caught.value)
+
+
+def test_predicted_ratio(capsys):
+    check_predicted_ratio(0.9**49)
+    assert "Correct" in capsys.readouterr().out
+    fails_with(check_predicted_ratio, 0.9**50, hint="49 applications")
+    fails_with(check_predicted_ratio, (0.9 / np.sqrt(2)) ** 49, hint="f' = 1")
+    fails_with(check_predicted_ratio, 0.9**-49, hint="below 1")
+    fails_with(check_predicted_ratio, 0.9 * 49, hint="Use a power")
+    fails_with(check_predicted_ratio, 0.5, hint="count the steps")
+    fails_with(check_predicted_ratio, [0.9**49, 1.0], hint="single float")
+
+
+def test_level_relu_gain(capsys):
+    check_level_relu_gain(np.sqrt(2))
+    assert "Correct" in capsys.readouterr().out
+    fails_with(check_level_relu_gain, 1.0, hint="g / sqrt(2)")
+    fails_with(check_level_relu_gain, 2.0, hint="*length*")
+    fails_with(check_level_relu_gain, 1 / np.sqrt(2), hint="Solve")
+    fails_with(check_level_relu_gain, None, hint="return")
+
+
+def test_sigmoid_vanishing_gain(capsys):
+    check_sigmoid_vanishing_gain(4.0)
+    assert "Correct" in capsys.readouterr().out
+    fails_with(check_sigmoid_vanishing_gain, 0.25, hint="1 / gamma")
+    fails_with(check_sigmoid_vanishing_gain, 1.0, hint="1 / 0.25")
+    fails_with(check_sigmoid_vanishing_gain, 2.0, hint="sigmoid'(0) = 0.25")
