@@ -50,11 +50,11 @@ class EpochLine(keras.callbacks.Callback):
         print(" | ".join(parts), file=self.stream or sys.stdout, flush=True)
 
 
-def fit(model, x=None, y=None, *, label=None, callbacks=(), **kwargs):
-    """``model.fit`` with ``verbose=0`` and an :class:`EpochLine` attached."""
+def fit(model, x=None, y=None, *, label=None, every=1, callbacks=(), **kwargs):
+    """``model.fit`` with ``verbose=0`` and an :class:`EpochLine` (printing every ``every`` epochs) attached."""
     if "verbose" in kwargs:
         raise TypeError("helpers.fit always trains with verbose=0; call model.fit directly for other output")
-    callbacks = [*callbacks, EpochLine(label=label)]
+    callbacks = [*callbacks, EpochLine(label=label, every=every)]
     return model.fit(x, y, verbose=0, callbacks=callbacks, **kwargs)
 
 

@@ -1,6 +1,7 @@
 """Quick mode, the seed variable, and runs that repeat exactly."""
 
 import io
+from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
@@ -69,6 +70,10 @@ def test_epoch_line_prints_one_line_per_epoch():
     assert "accuracy" in lines[-1] and lines[-1].endswith(" s")
     with pytest.raises(TypeError, match="verbose=0"):
         progress.fit(model, x, y, verbose=1)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        progress.fit(model, x, y, epochs=5, batch_size=8, label="sparse", every=2)
+    assert [line.split(" | ")[1] for line in out.getvalue().splitlines()] == ["epoch 2/5", "epoch 4/5", "epoch 5/5"]
 
 
 def test_model_builders():

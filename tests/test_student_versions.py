@@ -1,8 +1,8 @@
 """`make student`: student versions hold no solution code and run up to their first exercise."""
 
 import json
-from collections import Counter
 import re
+from collections import Counter
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +23,7 @@ def _source(cell):
     return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
 
 
-def _code_lines(notebook, inside_solutions=True):
+def _code_lines(notebook, inside_solutions):
     """Stripped, non-comment code lines inside (or outside) the solution markers."""
     lines = []
     for cell in notebook["cells"]:
@@ -36,10 +36,6 @@ def _code_lines(notebook, inside_solutions=True):
     return lines
 
 
-def _solution_lines(notebook):
-    return _code_lines(notebook, inside_solutions=True)
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_ends_with_exercises_and_solutions(path):
     notebook = json.loads(path.read_text())
@@ -48,7 +44,7 @@ def test_notebook_ends_with_exercises_and_solutions(path):
     assert len(exercises) == 2, f"{path.name} has no '## Exercises' section"
     assert len(re.findall(r"^\d+\. ", exercises[1], flags=re.M)) >= 2, f"{path.name} should set two or more exercises"
     tagged = [c for c in notebook["cells"] if "solution" in c.get("metadata", {}).get("tags", [])]
-    assert tagged and _solution_lines(notebook), f"{path.name}: no tagged solution cell with code between the markers"
+    assert tagged and _code_lines(notebook, inside_solutions=True), f"{path.name}: no tagged solution cell with code between the markers"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -63,7 +59,7 @@ def test_student_version_holds_no_solution_code(path):
     # holds it more often than the original does outside its solutions.
     student_count = Counter(line.strip() for c in student["cells"] for line in _source(c).splitlines())
     given_count = Counter(_code_lines(original, inside_solutions=False))
-    leaked = sorted({line for line in _solution_lines(original) if student_count[line] > given_count[line]})
+    leaked = sorted({line for line in _code_lines(original, inside_solutions=True) if student_count[line] > given_count[line]})
     assert not leaked, f"{path.name}: solution code left in the student version: {leaked}"
     assert all(not c.get("outputs") for c in student["cells"] if c["cell_type"] == "code")
     assert original == json.loads(path.read_text()), "making a student version must not touch the original"
