@@ -74,9 +74,7 @@ def build_before_fit(model, x, y):
         return
     if not all(hasattr(a, "shape") and hasattr(a, "dtype") and len(a) for a in (x, y)):
         return
-    if not model.optimizer.built:
-        model.optimizer.build(model.trainable_variables)
-    symbolic_build(data_batch=(x[:1], y[:1], None))
+    symbolic_build(data_batch=(x[:1], y[:1], None))  # also builds the optimizer
 
 
 def _metric_order(key):

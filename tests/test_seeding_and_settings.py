@@ -76,38 +76,31 @@ def test_epoch_line_prints_one_line_per_epoch():
     assert [line.split(" | ")[1] for line in out.getvalue().splitlines()] == ["epoch 2/5", "epoch 4/5", "epoch 5/5"]
 
 
-def _variables_created_while_tracing(train):
-    """Run ``train()``; return the names of variables created inside a traced function, and its result."""
-    import tensorflow as tf
-
-    names = []
-
-    def creator(next_creator, **kwargs):
-        if tf.inside_function():
-            names.append(kwargs.get("name"))
-        return next_creator(**kwargs)
-
-    with tf.variable_creator_scope(creator):
-        result = train()
-    return names, result
-
-
 def test_fit_builds_optimizer_and_metrics_before_tracing():
     """Variables created in the first trace make TensorFlow trace the step twice; helpers.fit avoids it, same numbers."""
+    import tensorflow as tf
+
     x = np.random.default_rng(0).normal(size=(96, 28, 28)).astype(np.float32)
     y = np.arange(96, dtype=np.int32) % 10
 
     def run(fit):
+        """Train a fresh model with ``fit``; return the variables created while tracing, and the history."""
         seeding.set_seed(3)
         model = models.mlp(3, width=16)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        return fit(model)
+        names = []
 
-    plain_names, plain = run(lambda m: _variables_created_while_tracing(
-        lambda: m.fit(x, y, epochs=2, batch_size=32, verbose=0).history))
-    with redirect_stdout(io.StringIO()):
-        built_names, built = run(lambda m: _variables_created_while_tracing(
-            lambda: progress.fit(m, x, y, epochs=2, batch_size=32).history))
+        def creator(next_creator, **kwargs):
+            if tf.inside_function():
+                names.append(kwargs.get("name"))
+            return next_creator(**kwargs)
+
+        with tf.variable_creator_scope(creator), redirect_stdout(io.StringIO()):
+            history = fit(model, x, y, epochs=2, batch_size=32)
+        return names, history.history
+
+    plain_names, plain = run(lambda model, *args, **kwargs: model.fit(*args, verbose=0, **kwargs))
+    built_names, built = run(progress.fit)
     assert plain_names, "plain model.fit should create Adam's and the metrics' variables while tracing (else this test checks nothing)"
     assert built_names == [], f"helpers.fit left variables to the traced step: {built_names}"
     assert built == plain, "building first must not change what is computed"
