@@ -37,6 +37,8 @@ def test_results_match_the_notebooks_code(path):
     assert entry is not None, f"reports/results.json has no entry for {path.stem}: run `make reproduce NOTEBOOK={path.stem[:2]}`"
     assert entry["code_hash"] == reproduce.code_hash(json.loads(path.read_text())), (
         f"{path.name}'s code changed after its results were produced: run `make reproduce NOTEBOOK={path.stem[:2]}`")
+    assert entry.get("helpers_hash") == reproduce.helpers_hash(), (
+        f"helpers/ changed after {path.stem}'s results were produced: run `make reproduce NOTEBOOK={path.stem[:2]}`")
     assert entry["mode"] == "full" and entry["figures"], f"{path.stem}: no figures reported from a full-mode run"
 
 
@@ -55,3 +57,22 @@ def test_code_hash_ignores_outputs_but_not_code():
     assert reproduce.code_hash(notebook) == before
     notebook["cells"][0]["source"] = ["x = 2\n"]
     assert reproduce.code_hash(notebook) != before
+
+
+def test_helpers_hash_follows_the_python_files_only(tmp_path):
+    package = tmp_path / "helpers"
+    (package / "checks").mkdir(parents=True)
+    (package / "__init__.py").write_text("from .models import build\n")
+    (package / "checks" / "core.py").write_text("THRESHOLD = 0.5\n")
+    before = reproduce.helpers_hash(package)
+    assert reproduce.helpers_hash(package) == before
+    (package / "checks" / "core.py").write_text("THRESHOLD = 0.5\n")  # rewritten, same contents
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "models.cpython-311.pyc").write_bytes(b"\0compiled")
+    (package / "notes.txt").write_text("not code")
+    assert reproduce.helpers_hash(package) == before
+    (package / "checks" / "core.py").write_text("THRESHOLD = 0.6\n")
+    changed = reproduce.helpers_hash(package)
+    assert changed != before
+    (package / "checks" / "core.py").rename(package / "checks" / "other.py")
+    assert reproduce.helpers_hash(package) != changed, "a moved file changes the hash too"
