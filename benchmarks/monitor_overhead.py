@@ -37,14 +37,14 @@ def timed_fit(data, monitored, epochs, seed):
     )
     callbacks = []
     if monitored:
-        callbacks.append(GradientMonitor(data.x_valid[:256], data.y_valid[:256], verbose=False))
+        callbacks.append(GradientMonitor(data.x_valid[:256], data.y_valid[:256]))
     start = time.perf_counter()
     model.fit(data.x_train, data.y_train, epochs=epochs, batch_size=32, verbose=0,
               callbacks=callbacks)
     seconds = time.perf_counter() - start
     if monitored:
         record = callbacks[0].record
-        assert len(record.steps) > 2 and not callbacks[0].broken, "the monitor recorded nothing"
+        assert len(record.steps) > 2 and len(record.series("batch_grad_norm")) == 1719 * epochs, "the monitor missed steps"
     return seconds
 
 

@@ -45,17 +45,15 @@ if "IPython" in sys.modules and "tensorflow" not in sys.modules:
 
 # name -> module that defines it; resolved on first access (PEP 562).
 _LAZY = {
-    "QUICK": "settings",
-    "SEED": "settings",
     "quick_mode": "settings",
     "by_mode": "settings",
     "set_seed": "seeding",
     "load_fashion_mnist": "data",
-    "CLASS_NAMES": "data",
     "EpochLine": "progress",
     "fit": "progress",
     "GradientMonitor": "monitor",
-    "GradientRecord": "monitor",
+    "GradientRecord": "record",
+    "accuracy": "evaluation",
     "diagnose": "diagnosis",
     "report": "results",
 }

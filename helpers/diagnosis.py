@@ -11,9 +11,11 @@ explosion. The thresholds are parameters of :func:`diagnose`:
   layer's, has a median below ``vanishing_ratio`` (1e-2: two orders of
   magnitude) over the run. Layers whose gradient is exactly zero or that are
   mostly dead are left out: that is dying ReLU, not vanishing.
-* exploding - NaN/Inf appeared, or the total gradient norm rose
+* exploding - NaN/Inf appeared, or the probe batch's global gradient norm
+  (over all trainable variables, as ``global_clipnorm`` sees it) rose
   ``explode_rises`` (3) recordings in a row and grew by ``explode_growth``
-  (10x) or more along the way.
+  (10x) or more along the way. A gradient norm beyond float32's range while
+  every element is finite is reported with it.
 * dying - at the last finite recording, a ReLU-family layer has at least
   ``dead_fraction`` (0.4) of its units output zero for the whole probe batch.
 * saturation - at the last finite recording, a sigmoid/tanh layer has at least
@@ -25,10 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .monitor import GradientMonitor, GradientRecord
 from .probes import RELU_LIKE
-
-UPDATE_RULE_OF_THUMB = 1e-3
+from .record import UPDATE_RULE_OF_THUMB, source_record, times
 
 FIXES = {
     "vanishing": (
@@ -97,26 +97,15 @@ def diagnose(source, *, vanishing_ratio=1e-2, explode_growth=10.0, explode_rises
     Returns a :class:`Findings` list, empty for a healthy run. See the module
     docstring for what each threshold means.
     """
-    if isinstance(source, GradientMonitor):
-        record = source.record
-    elif isinstance(source, GradientRecord):
-        record = source
-    else:
-        raise TypeError(
-            "diagnose expects a GradientMonitor or its .record (a GradientRecord), got "
-            f"{type(source).__name__}"
-        )
-    if len(record) == 0:
-        raise ValueError("the record is empty: train with the monitor before diagnosing")
+    record = source_record(source)
     for name, value in [("vanishing_ratio", vanishing_ratio), ("explode_growth", explode_growth),
                         ("dead_fraction", dead_fraction), ("saturated_fraction", saturated_fraction)]:
         if not value > 0:
             raise ValueError(f"{name} must be positive, got {value!r}")
 
-    frame = record.frame
-    if record.nonfinite is not None:
-        frame = frame[frame["step"] < record.nonfinite.step]
-    view = _View(record, frame)
+    # Afterwards every statistic is garbage; the NaN itself is the evidence.
+    view = record if record.nonfinite is None else record.until(record.nonfinite.step)
+    view.nonfinite, view.norm_overflow = record.nonfinite, record.norm_overflow
     findings = Findings()
     for check in (
         lambda: _vanishing(view, vanishing_ratio, dead_fraction),
@@ -130,31 +119,21 @@ def diagnose(source, *, vanishing_ratio=1e-2, explode_growth=10.0, explode_rises
     return findings
 
 
-class _View:
-    """The finite part of a record, as step x layer tables."""
+def _table(record, statistic):
+    """``record.table(statistic)``, or None where the record has no such statistic."""
+    return record.table(statistic) if record.has(statistic) else None
 
-    def __init__(self, record, frame):
-        self.record = record
-        self.frame = frame
-        self.layers = record.layers
 
-    def table(self, statistic):
-        df = self.frame[self.frame["statistic"] == statistic]
-        if df.empty:
-            return None
-        wide = df.pivot_table(index="step", columns="layer", values="value", aggfunc="last")
-        return wide[[name for name in self.layers if name in wide.columns]]
-
-    def last(self, statistic):
-        table = self.table(statistic)
-        return None if table is None else table.iloc[-1]
+def _last(record, statistic):
+    table = _table(record, statistic)
+    return None if table is None else table.iloc[-1]
 
 
 def _vanishing(view, threshold, dead_fraction):
-    grads = view.table("kernel_grad_norm")
+    grads = _table(view, "kernel_grad_norm")
     if grads is None:
         return None
-    dead = view.last("frac_dead")
+    dead = _last(view, "frac_dead")
     eligible = [
         name for name in grads.columns
         if (grads[name] > 0).all()
@@ -168,13 +147,13 @@ def _vanishing(view, threshold, dead_fraction):
     if not ratio < threshold:
         return None
     evidence = [
-        f"{first}'s kernel gradient norm is {_times(1 / ratio)} smaller than {last}'s "
+        f"{first}'s kernel gradient norm is {times(1 / ratio)} smaller than {last}'s "
         f"(median ratio {ratio:.1e} over {len(ratios)} recordings; below {threshold:g} "
         "counts as vanishing, comparable layers give about 1e-1 to 1e1)",
         f"at step {int(grads.index[-1])}: {first} {grads[first].iloc[-1]:.2e}, "
         f"{last} {grads[last].iloc[-1]:.2e}",
     ]
-    updates = view.table("kernel_update_ratio")
+    updates = _table(view, "kernel_update_ratio")
     numbers = {"ratio": ratio}
     if updates is not None and first in updates and last in updates:
         u_first, u_last = float(updates[first].median()), float(updates[last].median())
@@ -185,20 +164,20 @@ def _vanishing(view, threshold, dead_fraction):
         )
     return Finding(
         "vanishing",
-        f"gradients vanish: {first} learns {_times(1 / ratio)} more slowly than {last}",
+        f"gradients vanish: {first} learns {times(1 / ratio)} more slowly than {last}",
         evidence, FIXES["vanishing"], numbers,
     )
 
 
 def _exploding(view, growth, rises):
-    nonfinite = view.record.nonfinite
-    grads = view.table("kernel_grad_norm")
+    nonfinite, overflow = view.nonfinite, view.norm_overflow
+    norms = view.series("global_grad_norm") if view.has("global_grad_norm") else None
     run = None
-    if grads is not None and len(grads) > 1:
-        total = np.sqrt((grads ** 2).sum(axis=1)).to_numpy()
+    if norms is not None and len(norms) > 1:
+        total = norms.to_numpy()
         run = _steepest_rise(total)
     grew = run is not None and run[1] - run[0] >= rises and total[run[1]] / total[run[0]] >= growth
-    if nonfinite is None and not grew:
+    if nonfinite is None and overflow is None and not grew:
         return None
     evidence, numbers = [], {}
     if run is not None:
@@ -206,17 +185,21 @@ def _exploding(view, growth, rises):
         factor = float(total[end] / total[start])
         numbers.update(growth=factor, rises=end - start)
         evidence.append(
-            f"total gradient norm rose {end - start} recordings in a row, from "
-            f"{total[start]:.2e} at step {int(grads.index[start])} to {total[end]:.2e} at "
-            f"step {int(grads.index[end])} ({_times(factor)}; {_times(growth)} over {rises}+ "
+            f"the global gradient norm rose {end - start} recordings in a row, from "
+            f"{total[start]:.2e} at step {int(norms.index[start])} to {total[end]:.2e} at "
+            f"step {int(norms.index[end])} ({times(factor)}; {times(growth)} over {rises}+ "
             "rises counts as exploding, healthy runs level off or fall)"
         )
+    if overflow is not None:
+        numbers["norm_overflow_step"] = overflow.step
+        evidence.append(f"{overflow}: clipnorm and global_clipnorm compute that norm in float32, "
+                        "where it is inf, and clipping by it gives NaN")
     if nonfinite is not None:
         numbers["nonfinite_step"] = nonfinite.step
         evidence.append(f"{nonfinite}; finite values are expected throughout")
     headline = "gradients explode: their norm grows step over step"
     if nonfinite is not None:
-        headline += f" and the {nonfinite.what} turned NaN/Inf at step {nonfinite.step}"
+        headline += f" and {nonfinite.what} appeared at step {nonfinite.step}"
     return Finding("exploding", headline, evidence, FIXES["exploding"], numbers)
 
 
@@ -234,10 +217,10 @@ def _steepest_rise(values):
 
 
 def _dying(view, threshold):
-    dead = view.last("frac_dead")
+    dead = _last(view, "frac_dead")
     if dead is None:
         return None
-    step = int(view.table("frac_dead").index[-1])
+    step = int(_table(view, "frac_dead").index[-1])
     bad = {name: float(v) for name, v in dead.items() if _relu_like(view, name) and v >= threshold}
     if not bad:
         return None
@@ -252,15 +235,15 @@ def _dying(view, threshold):
 
 
 def _saturation(view, threshold):
-    sat = view.last("frac_saturated")
+    sat = _last(view, "frac_saturated")
     if sat is None:
         return None
-    step = int(view.table("frac_saturated").index[-1])
+    step = int(_table(view, "frac_saturated").index[-1])
     bad = {name: float(v) for name, v in sat.items() if v >= threshold}
     if not bad:
         return None
     evidence = [
-        f"{name} ({view.record.activations.get(name, '?')}): {v:.0%} of its outputs sit at an "
+        f"{name} ({view.activations.get(name, '?')}): {v:.0%} of its outputs sit at an "
         f"asymptote at step {step} ({threshold:.0%} or more counts as saturated; "
         "a well-initialized layer has almost none)"
         for name, v in bad.items()
@@ -272,11 +255,4 @@ def _saturation(view, threshold):
 
 
 def _relu_like(view, name):
-    return view.record.activations.get(name) in RELU_LIKE
-
-
-def _times(factor):
-    """'3,400x' for readable ratios."""
-    if factor >= 1e5:
-        return f"{factor:.1e}x"
-    return f"{factor:,.0f}x" if factor >= 10 else f"{factor:.1f}x"
+    return view.activations.get(name) in RELU_LIKE

@@ -1,9 +1,8 @@
 """Views of a monitor's record: each function draws one figure a learner reads at a glance.
 
-Every function takes a :class:`~helpers.monitor.GradientMonitor`, its
-``record`` or (except the histograms) a tidy DataFrame such as
-:func:`helpers.probes.measure` returns, draws on ``ax`` (a new figure if
-None) and returns the Axes. Titles state what the data shows, computed from
+Every function takes a :class:`~helpers.record.GradientRecord` (or a
+:class:`~helpers.monitor.GradientMonitor`, through its ``record``), draws on
+``ax`` (a new figure if None) and returns the Axes. Titles state what the data shows, computed from
 it; gradient norms and update ratios use log scales; colors are colorblind
 safe (seaborn's "colorblind" palette, cividis/viridis for ordered values).
 No backend is chosen here: tests and scripts use Agg, notebooks inline.
@@ -11,11 +10,9 @@ No backend is chosen here: tests and scripts use Agg, notebooks inline.
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from .probes import COLUMNS, RELU_LIKE
-
-UPDATE_RULE_OF_THUMB = 1e-3
+from .probes import RELU_LIKE
+from .record import UPDATE_RULE_OF_THUMB, source_record, times
 
 LABELS = {
     "kernel_grad_norm": "kernel gradient norm ‖∂L/∂W‖₂",
@@ -36,49 +33,10 @@ def _palette(n):
     return list(plt.get_cmap("viridis")(np.linspace(0, 0.9, n)))
 
 
-def _source(source):
-    """(tidy frame, layer names input to output, record or None) from any accepted source."""
-    from .monitor import GradientMonitor, GradientRecord
-
-    if isinstance(source, GradientMonitor):
-        source = source.record
-    if isinstance(source, GradientRecord):
-        frame, layers, record = source.frame, source.layers, source
-    elif isinstance(source, pd.DataFrame):
-        missing = set(COLUMNS) - set(source.columns)
-        if missing:
-            raise ValueError(f"the table lacks the columns {sorted(missing)}; expected {COLUMNS}")
-        frame, record = source, None
-        layers = list(frame.sort_values("depth").drop_duplicates("layer")["layer"])
-    else:
-        raise TypeError(
-            "expected a GradientMonitor, a GradientRecord or a tidy DataFrame with columns "
-            f"{COLUMNS}, got {type(source).__name__}"
-        )
-    if frame.empty:
-        raise ValueError("nothing to plot: the record is empty")
-    return frame, layers, record
-
-
-def _table(frame, layers, statistic):
-    df = frame[frame["statistic"] == statistic]
-    if df.empty:
-        raise ValueError(
-            f"no {statistic!r} values to plot; available: "
-            + ", ".join(sorted(frame["statistic"].unique()))
-        )
-    wide = df.pivot_table(index="step", columns="layer", values="value", aggfunc="last")
-    return wide[[name for name in layers if name in wide.columns]]
-
-
 def _axes(ax, size=(6.4, 4.2)):
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
-
-
-def _times(factor):
-    return f"{factor:.1e}x" if factor >= 1e5 else f"{factor:,.0f}x" if factor >= 10 else f"{factor:.1f}x"
 
 
 def _compare(first, last, a, b, what):
@@ -89,8 +47,8 @@ def _compare(first, last, a, b, what):
         if value == 0:
             return f"{name}'s {what} is exactly 0: nothing flows back to it"
     if a < b:
-        return f"{first}'s {what} is {_times(b / a)} smaller than {last}'s"
-    return f"{first}'s {what} is {_times(a / b)} larger than {last}'s"
+        return f"{first}'s {what} is {times(b / a)} smaller than {last}'s"
+    return f"{first}'s {what} is {times(a / b)} larger than {last}'s"
 
 
 def gradient_vs_depth(source, statistic="kernel_grad_norm", steps=4, ax=None):
@@ -99,8 +57,7 @@ def gradient_vs_depth(source, statistic="kernel_grad_norm", steps=4, ax=None):
     ``steps``: how many recorded steps to draw (spread from first to last), or
     a list of steps. Use ``statistic="input_grad_norm"`` for the backpropagated signal.
     """
-    frame, layers, _ = _source(source)
-    table = _table(frame, layers, statistic)
+    table = source_record(source).table(statistic)
     chosen = _pick_steps(table.index, steps)
     ax = _axes(ax)
     colors = plt.get_cmap("viridis")(np.linspace(0, 0.85, len(chosen)))
@@ -133,8 +90,7 @@ def _pick_steps(index, steps):
 
 def gradient_heatmap(source, statistic="kernel_grad_norm", ax=None):
     """Layer x step heatmap of log10(norm): where and when gradients vanish or explode."""
-    frame, layers, _ = _source(source)
-    table = _table(frame, layers, statistic)
+    table = source_record(source).table(statistic)
     with np.errstate(divide="ignore", invalid="ignore"):
         logs = np.log10(table.to_numpy(dtype=float).T)
     logs[~np.isfinite(logs)] = np.nan
@@ -160,8 +116,9 @@ def gradient_heatmap(source, statistic="kernel_grad_norm", ax=None):
 
 def activation_histograms(source, step=None, layers=None, ax=None):
     """Distribution of each layer's outputs at one step (Glorot & Bengio 2010, Fig. 6 style)."""
-    frame, names, record = _source(source)
-    if record is None or not record.histograms:
+    record = source_record(source)
+    names = record.layers
+    if not record.histograms:
         raise ValueError("activation histograms need a monitor record made with bins set (the default)")
     recorded = sorted({s for s, _ in record.histograms})
     step = recorded[-1] if step is None else step
@@ -172,15 +129,18 @@ def activation_histograms(source, step=None, layers=None, ax=None):
                   and record.activations.get(n) != "softmax"] or names
     ax = _axes(ax)
     for color, name in zip(_palette(len(layers)), layers):
-        counts, edges = record.histograms[(step, name)]
-        total = counts.sum()
-        share = counts / total if total else counts
-        ax.stairs(share, edges, color=color, linewidth=1.8,
-                  label=f"{name} ({record.activations.get(name, '?')})")
+        histogram = record.histograms[(step, name)]
+        label = f"{name} ({record.activations.get(name, '?')})"
+        if histogram.counts is None:  # say so in the legend rather than draw nothing silently
+            ax.plot([], [], color=color, linestyle=":", label=f"{label}: {histogram.skipped}")
+            continue
+        total = histogram.counts.sum()
+        share = histogram.counts / total if total else histogram.counts
+        ax.stairs(share, histogram.edges, color=color, linewidth=1.8, label=label)
     ax.set_xlabel("activation value (layer output)")
     ax.set_ylabel("fraction of outputs per bin")
     ax.legend(fontsize="small")
-    ax.set_title(_activation_title(frame, layers, step))
+    ax.set_title(_activation_title(record.frame, layers, step))
     return ax
 
 
@@ -197,18 +157,18 @@ def _activation_title(frame, layers, step):
 
 def unit_fractions(source, ax=None):
     """Dead-unit (solid) and saturated-output (dashed) fractions per layer over training."""
-    frame, layers, record = _source(source)
+    record = source_record(source)
     ax = _axes(ax)
-    colors = dict(zip(layers, _palette(len(layers))))
+    colors = dict(zip(record.layers, _palette(len(record.layers))))
     worst = None
     for statistic, style, word, phrase in (
         ("frac_dead", "-", "dead units", "units are dead"),
         ("frac_saturated", "--", "saturated outputs", "outputs are saturated"),
     ):
-        if statistic not in set(frame["statistic"]):
+        if not record.has(statistic):
             continue
-        table = _table(frame, layers, statistic)
-        if statistic == "frac_dead" and record is not None:  # only ReLU units can die
+        table = record.table(statistic)
+        if statistic == "frac_dead":  # only ReLU units can die
             table = table[[n for n in table.columns if record.activations.get(n) in RELU_LIKE]]
             if table.empty:
                 continue
@@ -232,8 +192,7 @@ def unit_fractions(source, ax=None):
 
 def update_ratios(source, statistic="kernel_update_ratio", ax=None):
     """Update:weight ratio per layer over training (log scale) against the 1e-3 rule of thumb."""
-    frame, layers, _ = _source(source)
-    table = _table(frame, layers, statistic)
+    table = source_record(source).table(statistic)
     ax = _axes(ax)
     for color, name in zip(_palette(table.shape[1]), table.columns):
         ax.plot(table.index, table[name], marker=".", color=color, label=name)
@@ -255,23 +214,6 @@ def update_ratios(source, statistic="kernel_update_ratio", ax=None):
     name = distance.abs().idxmax()
     factor = 10 ** abs(distance[name])
     side = "below" if distance[name] < 0 else "above"
-    ax.set_title(f"Step {table.index[-1]}: {name}'s updates are {_times(factor)} {side} "
+    ax.set_title(f"Step {table.index[-1]}: {name}'s updates are {times(factor)} {side} "
                  "the 1e-3 rule of thumb")
     return ax
-
-
-def overview(source):
-    """All the views on one figure; returns the Figure."""
-    frame, _, record = _source(source)
-    statistics = set(frame["statistic"])
-    views = [gradient_vs_depth, gradient_heatmap, unit_fractions]
-    if "kernel_update_ratio" in statistics:
-        views.append(update_ratios)
-    if record is not None and record.histograms:
-        views.append(activation_histograms)
-    fig, axes = plt.subplots(2, 3, figsize=(19, 9.5), layout="constrained")
-    for view, ax in zip(views, axes.flat):
-        view(source, ax=ax)
-    for ax in axes.flat[len(views):]:
-        ax.set_visible(False)
-    return fig

@@ -9,6 +9,8 @@ def set_seed(seed=None, *, deterministic=True):
     ``seed=None`` uses ``GRADIENTS_SEED`` (or the default, 42). Returns the
     seed used, so a notebook can print it. With ``deterministic=True`` the
     same seed gives bit-identical training metrics on the same machine.
+    ``deterministic=False`` only leaves determinism as it is: TensorFlow has
+    no way to turn it off again within a process.
     """
     import keras
     import tensorflow as tf

@@ -48,10 +48,3 @@ def seed_from_env():
 def by_mode(*, full, quick):
     """Pick a value by mode, e.g. ``epochs = by_mode(full=10, quick=2)``."""
     return quick if quick_mode() else full
-
-
-# Snapshots taken at import, for display ("quick mode is on"). Code that must
-# follow a change of the environment inside a running kernel calls the
-# functions above instead.
-QUICK = quick_mode()
-SEED = seed_from_env()

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from assertions import fails_with
 from helpers.checks import (
-    NotQuiteRight,
     check_brightest,
     check_db1,
     check_leaky_relu_prime,
@@ -17,13 +17,6 @@ from helpers.checks import (
     check_tanh_prime_at_0,
     check_valid_mean,
 )
-
-
-def fails_with(check, *args, hint):
-    with pytest.raises(NotQuiteRight) as caught:
-        check(*args)
-    assert hint in str(caught.value), str(caught.value)
-    return caught.value
 
 
 @pytest.fixture

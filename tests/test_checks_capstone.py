@@ -4,16 +4,9 @@ import math
 
 import keras
 import pandas as pd
-import pytest
 
-from helpers.checks import NotQuiteRight, check_ablation_drops, check_epochs_in_budget, check_selu_mlp
-
-
-def fails_with(check, *args, hint):
-    with pytest.raises(NotQuiteRight) as caught:
-        check(*args)
-    assert hint in str(caught.value), str(caught.value)
-    return caught.value
+from assertions import fails_with
+from helpers.checks import check_ablation_drops, check_epochs_in_budget, check_selu_mlp
 
 
 def selu_builder(activation="selu", init="lecun_normal", extra=None, off_by=0, fixed_width=None, output="softmax"):

@@ -3,16 +3,9 @@
 import math
 
 import numpy as np
-import pytest
 
-from helpers.checks import NotQuiteRight, check_mystery_e, check_vanishing_ratio, check_weight_decay
-
-
-def fails_with(check, *args, hint):
-    with pytest.raises(NotQuiteRight) as caught:
-        check(*args)
-    assert hint in str(caught.value), str(caught.value)
-    return caught.value
+from assertions import fails_with
+from helpers.checks import check_mystery_e, check_vanishing_ratio, check_weight_decay
 
 
 def test_vanishing_ratio(capsys):

@@ -2,16 +2,9 @@
 
 import math
 
-import pytest
 
-from helpers.checks import NotQuiteRight, check_glorot_relu_std_ratio, check_he_uniform_limit, check_init_std
-
-
-def fails_with(check, *args, hint):
-    with pytest.raises(NotQuiteRight) as caught:
-        check(*args)
-    assert hint in str(caught.value), str(caught.value)
-    return caught.value
+from assertions import fails_with
+from helpers.checks import check_glorot_relu_std_ratio, check_he_uniform_limit, check_init_std
 
 
 def reference_init_std(kind, fan_in, fan_out):

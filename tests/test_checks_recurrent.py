@@ -1,15 +1,9 @@
 """Exercise checks for notebook 07: the reference solution passes, typical mistakes get their hint."""
 
 import numpy as np
-import pytest
 
-from helpers.checks import NotQuiteRight, check_level_relu_gain, check_predicted_ratio, check_sigmoid_vanishing_gain
-
-
-def fails_with(check, *args, hint):
-    with pytest.raises(NotQuiteRight) as caught:
-        check(*args)
-    assert hint in str(caught.value), str(caught.value)
+from assertions import fails_with
+from helpers.checks import check_level_relu_gain, check_predicted_ratio, check_sigmoid_vanishing_gain
 
 
 def test_predicted_ratio(capsys):

@@ -1,7 +1,5 @@
 """GradientMonitor during fit: when it records, what it keeps, how it handles NaN and its own errors."""
 
-import warnings
-
 import keras
 import numpy as np
 import pytest
@@ -26,7 +24,7 @@ def task():
 
 
 def fit(model, x, y, monitor, epochs=2, extra=()):
-    return model.fit(x, y, batch_size=BATCH, epochs=epochs, verbose=0,
+    return model.fit(x, y, batch_size=BATCH, epochs=epochs, verbose=0, shuffle=False,
                      callbacks=[*extra, monitor])
 
 
@@ -34,7 +32,7 @@ def test_records_step_zero_every_n_steps_and_the_last_step(task):
     model, x, y = task
     monitor = GradientMonitor(x[:32], y[:32], every=3)
     fit(model, x, y, monitor)
-    frame = monitor.record.frame
+    frame = monitor.record.frame.query("statistic != 'batch_grad_norm'")
     assert list(frame.columns) == ["step", "epoch", "layer", "depth", "statistic", "value"]
     assert monitor.record.steps == [0, 3, 6, 8]
     assert dict(frame.drop_duplicates("step").set_index("step")["epoch"]) == {0: 0, 3: 0, 6: 1, 8: 1}
@@ -63,7 +61,8 @@ def test_per_epoch_recording(task):
     fit(model, x, y, monitor, epochs=3)
     assert monitor.record.steps == [0, 4, 8, 12]
     assert list(monitor.record.table("kernel_update_ratio").index) == [4, 8, 12]
-    counts, edges = monitor.record.histograms[(12, "hidden_1")]
+    histogram = monitor.record.histograms[(12, "hidden_1")]
+    counts, edges = histogram.counts, histogram.edges
     assert counts.sum() == 32 * 16 and len(edges) == 6
 
 
@@ -86,7 +85,7 @@ def test_injected_nan_is_reported_at_its_step_and_layer_and_stops_training(task,
     monitor = GradientMonitor(x[:32], y[:32], every=1)
     history = fit(model, x, y, monitor, epochs=3, extra=[PoisonAt(5, "hidden_2")])
     where = monitor.nonfinite
-    assert (where.step, where.epoch, where.layer, where.what) == (5, 1, "hidden_2", "weights")
+    assert (where.step, where.epoch, where.layer, where.what) == (5, 1, "hidden_2", "non-finite weights")
     assert "step 5" in capsys.readouterr().out
     # Stopped after the batch in progress instead of running all 12 steps.
     assert monitor.step == 6 and len(history.history["loss"]) == 2
@@ -95,7 +94,7 @@ def test_injected_nan_is_reported_at_its_step_and_layer_and_stops_training(task,
 
 def test_nan_can_be_left_running(task):
     model, x, y = task
-    keep_going = GradientMonitor(x[:32], y[:32], every=2, stop_on_nan=False, verbose=False)
+    keep_going = GradientMonitor(x[:32], y[:32], every=2, on_nan="warn")
     fit(model, x, y, keep_going, extra=[PoisonAt(4, "hidden_3")])
     assert (keep_going.nonfinite.step, keep_going.nonfinite.layer) == (4, "hidden_3")
     assert keep_going.step == 8
@@ -103,12 +102,12 @@ def test_nan_can_be_left_running(task):
 
 def test_nan_can_be_raised(task):
     model, x, y = task
-    strict = GradientMonitor(x[:32], y[:32], every=1, raise_on_nan=True)
+    strict = GradientMonitor(x[:32], y[:32], every=1, on_nan="raise")
     with pytest.raises(NonFiniteError, match="step 2 .*hidden_1"):
         fit(model, x, y, strict, extra=[PoisonAt(2, "hidden_1")])
 
 
-def test_own_errors_become_one_warning_and_training_continues(task, monkeypatch):
+def test_own_errors_propagate_instead_of_becoming_warnings(task, monkeypatch):
     model, x, y = task
     monitor = GradientMonitor(x[:32], y[:32], every=1)
     calls = {"n": 0}
@@ -121,13 +120,46 @@ def test_own_errors_become_one_warning_and_training_continues(task, monkeypatch)
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(probes.Probe, "measure", flaky)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = fit(model, x, y, monitor)
-    ours = [w for w in caught if "GradientMonitor stopped recording" in str(w.message)]
-    assert len(ours) == 1 and "disk full" in str(ours[0].message)
-    assert len(history.history["loss"]) == 2
-    assert monitor.broken and monitor.record.steps == [0, 1]
+    with pytest.raises(RuntimeError, match="disk full"):
+        fit(model, x, y, monitor)
+    assert monitor.record.steps == [0, 1]
+
+
+def test_a_non_finite_probe_batch_is_refused_before_training(task):
+    model, x, y = task
+    poisoned = x[:8].copy()
+    poisoned[3, 2] = np.nan
+    with pytest.raises(ValueError, match=r"probe batch x holds 1 NaN/Inf value\(s\) \(the first at index \(3, 2\)\)"):
+        GradientMonitor(poisoned, y[:8])
+    weights = [w.copy() for w in model.get_weights()]
+    with pytest.raises(ValueError, match="probe labels y holds"):
+        fit(model, x, y, GradientMonitor(x[:8], np.full(8, np.inf)))
+    assert all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights())), "training must not start"
+
+
+def test_training_batch_norms_are_recorded_every_step_before_clipping(task):
+    import tensorflow as tf
+
+    model, x, y = task
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.SGD(0.05, global_clipnorm=1e-3))
+    monitor = GradientMonitor(x[:32], y[:32], every=3)
+    start = [w.copy() for w in model.get_weights()]
+    fit(model, x, y, monitor, epochs=2)  # no shuffling below, so the batches are known
+    norms = monitor.record.series("batch_grad_norm")
+    assert list(norms.index) == list(range(8)), "one norm per optimizer step"
+    # Replay the first step by hand: the norm is of the raw gradient, not the clipped one (1e-3).
+    replay = keras.models.clone_model(model)
+    replay.set_weights(start)
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    with tf.GradientTape() as tape:
+        value = loss(y[:BATCH], replay(x[:BATCH], training=True))
+    grads = tape.gradient(value, replay.trainable_variables)
+    expected = np.sqrt(sum(np.sum(np.asarray(g, np.float64) ** 2) for g in grads))
+    assert norms.loc[0] == pytest.approx(expected, rel=1e-5) and norms.loc[0] > 10 * 1e-3
+    # A second fit continues the step count; a fit without the monitor in between is not recorded.
+    model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
+    fit(model, x, y, monitor, epochs=1)
+    assert list(monitor.record.series("batch_grad_norm").index) == list(range(12))
 
 
 def test_bad_arguments_are_refused_with_what_was_expected(task):
@@ -148,6 +180,10 @@ def test_record_table_names_the_available_statistics(task):
     fit(model, x, y, monitor, epochs=1)
     with pytest.raises(ValueError, match="no 'grad' in this record; it has: .*kernel_grad_norm"):
         monitor.record.table("grad")
+    with pytest.raises(ValueError, match=r"model-wide, not per layer: use record.series\('loss'\)"):
+        monitor.record.table("loss")
+    with pytest.raises(ValueError, match=r"per layer: use record.table\('act_std'\)"):
+        monitor.record.series("act_std")
 
 
 def test_a_record_of_a_model_at_initialization_feeds_every_view():

@@ -1,12 +1,11 @@
 """The views draw labeled, headless figures whose titles state what the data shows."""
 
 import keras
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from helpers import GradientMonitor, plots, probes
+from helpers import GradientMonitor, GradientRecord, plots
 from helpers.models import mlp
 from helpers.seeding import set_seed
 
@@ -27,10 +26,6 @@ def monitor():
 
 def labeled(ax):
     return bool(ax.get_xlabel()) and bool(ax.get_ylabel()) and bool(ax.get_title())
-
-
-def test_headless_backend():
-    assert matplotlib.get_backend().lower() == "agg"
 
 
 def test_gradient_vs_depth_is_log_scaled_and_its_title_states_the_ratio(monitor):
@@ -67,21 +62,34 @@ def test_activation_histograms_leave_out_the_softmax_output(monitor):
 
 def test_unit_fractions_and_update_ratios(monitor):
     ax = plots.unit_fractions(monitor)
-    assert labeled(ax) and ax.get_ylim()[1] > 100
+    saturated = monitor.record.table("frac_saturated")
+    lines = ax.get_lines()  # sigmoid layers: saturation (dashed) only, no dead-unit lines
+    assert labeled(ax) and [line.get_linestyle() for line in lines] == ["--"] * 4
+    np.testing.assert_allclose(lines[1].get_ydata(), 100 * saturated["hidden_2"])
+    end = saturated.iloc[-1]
+    expected = (f"By step {saturated.index[-1]}, {end.max():.0%} of {end.idxmax()}'s outputs are saturated"
+                if end.max() > 0 else "No layer has dead units or saturated outputs")
+    assert ax.get_title() == expected
     ax = plots.update_ratios(monitor)
     assert labeled(ax) and ax.get_yscale() == "log" and "1e-3 rule of thumb" in ax.get_title()
     reference = [line for line in ax.get_lines() if np.allclose(line.get_ydata(), 1e-3)]
     assert len(reference) == 1
 
 
-def test_overview_and_a_single_measurement_table(monitor):
-    fig = plots.overview(monitor)
-    assert sum(ax.get_visible() for ax in fig.axes) >= 5
-    frame = probes.measure(monitor.model, monitor.x, monitor.y)
-    ax = plots.gradient_vs_depth(frame)
+def test_a_single_measurement_record_is_a_source(monitor):
+    record = GradientRecord.of(monitor.model, monitor.x, monitor.y)
+    ax = plots.gradient_vs_depth(record)
     assert ax.get_title().startswith("Step 0")
 
 
+def test_a_layer_without_finite_outputs_is_named_not_drawn():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="dense")])
+    model.get_layer("dense").bias.assign(np.full(3, np.inf, "float32"))
+    record = GradientRecord.of(model, np.ones((8, 4), "float32"), np.zeros((8, 3), "float32"), loss="mse")
+    ax = plots.activation_histograms(record)
+    assert "none of the 24 outputs is finite" in ax.get_legend().get_texts()[0].get_text()
+
+
 def test_bad_sources_are_refused():
-    with pytest.raises(TypeError, match="expected a GradientMonitor, a GradientRecord or a tidy DataFrame"):
+    with pytest.raises(TypeError, match="expected a GradientMonitor or a GradientRecord"):
         plots.gradient_vs_depth([1, 2, 3])

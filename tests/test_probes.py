@@ -4,7 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import probes
+from helpers import GradientRecord, probes
+from helpers.record import COLUMNS
 from helpers.models import mlp
 from helpers.seeding import set_seed
 
@@ -70,19 +71,104 @@ def test_deep_sigmoid_stack_first_layer_gradient_is_below_the_last(sigmoid_stack
     assert all(a < b for a, b in zip(signal, signal[1:]))
 
 
-def test_measure_gives_a_tidy_table_ordered_input_to_output(sigmoid_stack):
+def test_a_record_is_a_tidy_table_ordered_input_to_output(sigmoid_stack):
     model, x, y = sigmoid_stack
-    frame = probes.measure(model, x, y, loss="sparse_categorical_crossentropy")
-    assert list(frame.columns) == probes.COLUMNS
-    depth = frame.drop_duplicates("layer").set_index("layer")["depth"]
+    record = GradientRecord.of(model, x, y, loss="sparse_categorical_crossentropy")
+    frame = record.frame
+    assert list(frame.columns) == COLUMNS
+    depth = frame.dropna(subset=["layer"]).drop_duplicates("layer").set_index("layer")["depth"]
     assert list(depth.index) == [f"hidden_{i}" for i in range(1, 9)] + ["output"]
     assert list(depth) == list(range(1, 10))
-    stats = set(frame["statistic"])
-    assert {"kernel_grad_norm", "bias_grad_norm", "input_grad_norm", "act_mean",
-            "frac_saturated", "frac_dead"} <= stats
+    assert {"kernel_grad_norm", "bias_grad_norm", "input_grad_norm", "act_mean", "frac_saturated",
+            "frac_dead", "loss", "global_grad_norm"} <= set(record.statistics)
     # Sigmoid layers get a saturation figure, the softmax output does not.
-    saturated = frame[frame["statistic"] == "frac_saturated"]["layer"]
-    assert "output" not in set(saturated) and len(saturated) == 8
+    assert list(record.table("frac_saturated").columns) == [f"hidden_{i}" for i in range(1, 9)]
+
+
+def test_global_norm_is_keras_global_clipnorm_norm_over_every_trainable_variable():
+    import tensorflow as tf
+
+    set_seed(1)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, name="a"),
+                              keras.layers.BatchNormalization(), keras.layers.Dense(3, name="b")])
+    x = np.random.default_rng(1).normal(size=(16, 6)).astype("float32")
+    y = np.arange(16) % 3
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    with tf.GradientTape() as tape:
+        value = loss(y, model(x, training=False))
+    grads = tape.gradient(value, model.trainable_variables)  # BN's gamma and beta included
+    assert len(grads) == 6
+    expected = float(tf.linalg.global_norm(grads))
+    assert probes.global_gradient_norm(model, x, y, loss=loss) == pytest.approx(expected, rel=1e-6)
+    record = GradientRecord.of(model, x, y, loss=loss)
+    assert record.series("global_grad_norm").loc[0] == pytest.approx(expected, rel=1e-6)
+    kernels_and_biases = np.sqrt(sum(v ** 2 for v in record.frame.query("statistic.str.endswith('_grad_norm') "
+                                                                        "and layer == layer")["value"]))
+    assert kernels_and_biases < expected, "the probed layers alone leave out BN's gamma and beta"
+
+
+def test_norms_are_exact_where_float32_squares_overflow():
+    # Zero weights and inputs of 1e20: every gradient element is about 1e19, finite;
+    # their float32 sum of squares overflows, the float64 one does not.
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, "softmax", kernel_initializer="zeros", name="dense")])
+    x = np.full((8, 4), 1e20, "float32")
+    y = np.arange(8) % 3
+    loss = "sparse_categorical_crossentropy"
+    residual = np.full((8, 3), 1 / 3) - np.eye(3)[y]  # softmax of zero logits minus the one-hot labels
+    expected = np.linalg.norm(x.astype(np.float64).T @ residual / 8)
+    assert 1e19 < expected < 1e20
+    record = GradientRecord.of(model, x, y, loss=loss)
+    assert record.table("kernel_grad_norm").loc[0, "dense"] == pytest.approx(expected, rel=1e-6)
+    assert record.nonfinite is None and record.norm_overflow is None
+
+
+def test_a_norm_beyond_float32_with_finite_elements_is_its_own_finding():
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, "softmax", kernel_initializer="zeros", name="dense")])
+    x = np.full((10, 64), 1e38, "float32")
+    y = np.zeros(10, "int64")
+    m = probes.Probe(model, loss="sparse_categorical_crossentropy").measure(x, y)
+    assert m.first_nonfinite() is None
+    expected = np.linalg.norm(x.astype(np.float64).T @ (np.full((10, 10), 0.1) - np.eye(10)[y]) / 10)
+    assert expected > np.finfo(np.float32).max
+    assert m.grad_norms[0] == pytest.approx(expected, rel=1e-6)
+    layer, what = m.first_norm_overflow()
+    assert layer == "dense" and "kernel gradient norm beyond float32's range" in what and "every element finite" in what
+
+
+def test_constant_huge_activations_get_a_histogram():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, kernel_initializer="zeros",
+                                                                    bias_initializer=keras.initializers.Constant(1e19),
+                                                                    name="dense")])
+    record = GradientRecord.of(model, np.ones((8, 4), "float32"), np.zeros(8, "int64"),
+                               loss="sparse_categorical_crossentropy", bins=30)
+    histogram = record.histograms[(0, "dense")]
+    assert histogram.counts.sum() == 24 and histogram.edges[0] < 1e19 < histogram.edges[-1]
+
+
+def test_no_numpy_warning_from_exploded_values(recwarn):
+    model = linear_model()
+    model.get_layer("dense").kernel.assign(np.full((4, 3), 3e38, "float32"))
+    before = probes.snapshot(model)
+    model.get_layer("dense").kernel.assign(np.full((4, 3), -3e38, "float32"))
+    probes.update_ratios(before, probes.snapshot(model))
+    GradientRecord.of(model, np.ones((2, 4)), np.ones((2, 3)), loss="mse")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
+
+
+def test_training_mode_uses_batch_statistics_and_leaves_moving_statistics_alone():
+    set_seed(2)
+    model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(4, name="a"),
+                              keras.layers.BatchNormalization(name="bn"), keras.layers.Dense(3, name="b")])
+    x = 3 + 2 * np.random.default_rng(2).normal(size=(32, 5)).astype("float32")
+    y = np.arange(32) % 3
+    saved = [v.numpy().copy() for v in model.non_trainable_variables]
+    inference = probes.activation_stats(model, x, layers=["bn"], training=False)["bn"]
+    training = probes.activation_stats(model, x, layers=["bn"], training=True)["bn"]
+    GradientRecord.of(model, x, y, loss="sparse_categorical_crossentropy", training=True)
+    assert all(np.array_equal(a, v.numpy()) for a, v in zip(saved, model.non_trainable_variables))
+    # Normalized with the batch's own statistics, BN's output has mean 0 and std ~1 over the batch.
+    assert abs(training["act_mean"]) < 1e-5 and training["act_std"] == pytest.approx(1, abs=0.01)
+    assert abs(inference["act_mean"]) > 0.1
 
 
 def single_layer(activation, bias, n_in=6, units=16):
@@ -111,7 +197,7 @@ def test_activation_stats_match_numpy_and_saturation_follows_the_activation():
     assert stats["act_mean"] == pytest.approx(out.mean(), abs=1e-6)
     assert stats["act_std"] == pytest.approx(out.std(), rel=1e-5)
     assert stats["frac_saturated"] == pytest.approx(np.mean(np.abs(out) > 0.99))
-    counts, edges = stats["histogram"]
+    counts, edges = stats["histogram"].counts, stats["histogram"].edges
     assert counts.sum() == out.size and edges[0] == -1 and edges[-1] == 1
     # sigmoid(20) ~ 1: every output within 0.01 of the asymptote; sigmoid(0) = 0.5: none.
     assert probes.activation_stats(single_layer("sigmoid", 20.0), x)["hidden"]["frac_saturated"] == 1
@@ -119,12 +205,10 @@ def test_activation_stats_match_numpy_and_saturation_follows_the_activation():
     assert "frac_saturated" not in probes.activation_stats(single_layer("relu", 0.0), x)["hidden"]
 
 
-def test_weight_norms_and_update_ratio_between_snapshots():
+def test_update_ratio_between_snapshots():
     model = linear_model()
     before = probes.snapshot(model)
     kernel = model.get_layer("dense").kernel
-    assert probes.weight_norms(model)["dense"]["kernel"] == pytest.approx(
-        np.linalg.norm(kernel.numpy()), rel=1e-6)
     kernel.assign(kernel.numpy() * 1.01)
     ratios = probes.update_ratios(before, probes.snapshot(model))
     assert ratios["dense"]["kernel"] == pytest.approx(0.01, rel=1e-3)
@@ -182,7 +266,7 @@ def test_model_without_trainable_weights_is_refused():
 
 def test_unbuilt_model_is_refused():
     with pytest.raises(ValueError, match="not built"):
-        probes.weight_norms(keras.Sequential([keras.layers.Dense(2)]))
+        probes.snapshot(keras.Sequential([keras.layers.Dense(2)]))
 
 
 def test_probe_batch_of_the_wrong_shape_is_refused():
@@ -200,8 +284,10 @@ def test_probe_batch_of_the_wrong_dtype_is_refused(bad):
 
 
 def test_integer_batches_are_cast_to_float():
-    stats = probes.activation_stats(linear_model(), np.ones((2, 4), dtype=np.uint8))
-    assert np.isfinite(stats["dense"]["act_mean"])
+    model = linear_model()
+    stats = probes.activation_stats(model, np.full((2, 4), 200, dtype=np.uint8))  # uint8 arithmetic would wrap
+    expected = (np.full((2, 4), 200.0) @ model.get_layer("dense").kernel.numpy() + model.get_layer("dense").bias.numpy())
+    assert stats["dense"]["act_mean"] == pytest.approx(expected.mean(), rel=1e-6)
 
 
 def test_layer_index_out_of_range_and_unknown_names_are_refused(sigmoid_stack):
@@ -225,4 +311,4 @@ def test_nan_is_reported_not_raised():
     norms = probes.gradient_norms(model, np.ones((2, 4)), np.ones((2, 3)), loss="mse")
     assert np.isnan(norms["dense"]["kernel"])
     m = probes.Probe(model, loss="mse").measure(np.ones((2, 4)), np.ones((2, 3)))
-    assert m.first_nonfinite() == ("dense", "weights")
+    assert m.first_nonfinite() == ("dense", "non-finite weights")

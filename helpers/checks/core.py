@@ -42,15 +42,3 @@ def as_array(answer, name, hint="Return a number or a NumPy array."):
 def require_callable(answer, name):
     require(callable(answer), f"{name} should be a function; got a {type(answer).__name__}.",
             f"Define it with `def {name}(...):` and pass the function itself, without calling it.")
-
-
-def require_close(value, expected, name, hint, rtol=1e-6, atol=0.0):
-    """Compare shapes first (a clearer message), then values."""
-    value, expected = np.asarray(value, dtype=float), np.asarray(expected, dtype=float)
-    require(value.shape == expected.shape,
-            f"{name} has shape {value.shape}; it should have shape {expected.shape}.", hint)
-    require(bool(np.all(np.isfinite(value))), f"{name} contains NaN or infinity.", hint)
-    if not np.allclose(value, expected, rtol=rtol, atol=atol):
-        worst = np.unravel_index(np.argmax(np.abs(value - expected)), value.shape) if value.shape else ()
-        where = f" at index {tuple(int(i) for i in worst)}" if value.shape else ""
-        fail(f"{name} is {value[worst]:.6g}{where}; it should be {expected[worst]:.6g}.", hint)
