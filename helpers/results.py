@@ -43,4 +43,3 @@ def report(**figures):
         with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".tmp", delete=False) as handle:
             json.dump(FIGURES, handle, indent=2, sort_keys=True)
         os.replace(handle.name, target)  # never a half-written file
-    return figures if len(figures) > 1 else next(iter(figures.values()))

@@ -203,3 +203,8 @@ def test_a_record_of_a_model_at_initialization_feeds_every_view():
     assert record.table("kernel_grad_norm").loc[0, "hidden_1"] == pytest.approx(expected["hidden_1"]["kernel"], rel=1e-5)
     ax = plots.activation_histograms(record)
     assert ax.get_xlabel() == "activation value (layer output)"
+    assert plots.gradient_vs_depth(record).get_title().startswith("Step 0: hidden_1's gradient")
+    assert [t.get_text() for t in plots.gradient_heatmap(record).get_yticklabels()] == record.layers
+    assert plots.unit_fractions(record).get_title().startswith(("By step 0", "No layer"))
+    with pytest.raises(ValueError, match="no 'kernel_update_ratio' in this record"):
+        plots.update_ratios(record)  # one measurement: no update to measure

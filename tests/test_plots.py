@@ -7,6 +7,7 @@ import pytest
 
 from helpers import GradientMonitor, GradientRecord, plots
 from helpers.models import mlp
+from helpers.record import times
 from helpers.seeding import set_seed
 
 
@@ -31,10 +32,13 @@ def labeled(ax):
 def test_gradient_vs_depth_is_log_scaled_and_its_title_states_the_ratio(monitor):
     ax = plots.gradient_vs_depth(monitor)
     assert labeled(ax) and ax.get_yscale() == "log"
-    last = monitor.record.table("kernel_grad_norm").iloc[-1]
-    factor = last["output"] / last["hidden_1"]
-    assert factor > 1
-    assert f"{factor:,.0f}x smaller" in ax.get_title() or f"{factor:.1f}x smaller" in ax.get_title()
+    table = monitor.record.table("kernel_grad_norm")
+    last = table.iloc[-1]
+    np.testing.assert_array_equal(ax.get_lines()[-1].get_ydata(), last.to_numpy())
+    a, b = last["hidden_1"], last["output"]
+    expected = f"hidden_1's gradient is {times(b / a)} smaller than output's" if a < b else \
+        f"hidden_1's gradient is {times(a / b)} larger than output's"
+    assert ax.get_title() == f"Step {table.index[-1]}: {expected}"
     assert [t.get_text() for t in ax.get_xticklabels()] == monitor.record.layers
 
 
