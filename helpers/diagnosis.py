@@ -14,8 +14,9 @@ explosion. The thresholds are parameters of :func:`diagnose`:
 * exploding - NaN/Inf appeared, or the probe batch's global gradient norm
   (over all trainable variables, as ``global_clipnorm`` sees it) rose
   ``explode_rises`` (3) recordings in a row and grew by ``explode_growth``
-  (10x) or more along the way. A gradient norm beyond float32's range while
-  every element is finite is reported with it.
+  (10x) or more along the way. A gradient norm too large for float32 to
+  square (above 1.8e19: inf in Keras's clipping) while every element is
+  finite is reported with it.
 * dying - at the last finite recording, a ReLU-family layer has at least
   ``dead_fraction`` (0.4) of its units output zero for the whole probe batch.
 * saturation - at the last finite recording, a sigmoid/tanh layer has at least

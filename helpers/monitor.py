@@ -55,8 +55,9 @@ class GradientMonitor(keras.callbacks.Callback):
     ``on_nan`` says what happens when NaN/Inf first appears in the weights,
     activations, gradients or loss: ``"stop"`` (print one line and stop
     training, the default), ``"raise"`` (raise :class:`NonFiniteError`) or
-    ``"warn"`` (print one line and train on). A gradient norm beyond
-    float32's range with every element finite is not NaN: it is noted in
+    ``"warn"`` (print one line and train on). A gradient norm too
+    large for float32 to square (above 1.8e19, where Keras's clipping computes
+    inf) with every element finite is not NaN: it is noted in
     ``record.norm_overflow`` and printed once, and training goes on. NaN is
     looked for at each probe, so the step reported is the first *probed* step
     that shows it: use ``every=1`` to pin it to the exact update.

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .inputs import check_batch, check_model, layer_chain, resolve_loss, select_layers
-from .record import FLOAT32_MAX, Event, Histogram
+from .record import FLOAT32_SQUARABLE, Event, Histogram
 
 # Distance from the asymptote below which a bounded activation counts as
 # saturated: sigmoid a < 0.01 or a > 0.99, tanh |a| > 0.99.
@@ -248,23 +248,21 @@ class Measurement:
         return None
 
     def first_norm_overflow(self):
-        """``(layer name, what)`` of the first gradient norm beyond float32's range, or None.
+        """``(layer name, what)`` of the first gradient norm too large for float32 to square, or None.
 
-        Only where every element is finite: such a norm is exact here (float64)
-        but is inf wherever it is computed in float32, as Keras's
-        ``clipnorm`` and ``global_clipnorm`` do.
+        Only where every element is finite: such a norm (above about 1.8e19)
+        is exact here (float64), but Keras's ``clipnorm`` and
+        ``global_clipnorm`` compute it in float32 as sqrt(sum of squares),
+        where it is inf, and clipping by it gives NaN.
         """
         if self.first_nonfinite() is not None:
             return None
+        limit = "float32 overflows its sum of squares (above 1.8e19), every element finite"
         for (i, wname, _), norm in zip(self.probe.weights, self.grad_norms):
-            if norm > FLOAT32_MAX:
-                return self.probe.names[i], f"a {wname} gradient norm beyond float32's range ({norm:.2e}, every element finite)"
-        for name, norm in zip(self.probe.names, self.input_grad_norms):
-            if norm > FLOAT32_MAX:
-                return name, f"a backpropagated gradient norm beyond float32's range ({norm:.2e}, every element finite)"
-        if self.global_grad_norm > FLOAT32_MAX:
-            return "(all trainable variables)", (f"a global gradient norm beyond float32's range "
-                                                 f"({self.global_grad_norm:.2e}, every element finite)")
+            if norm > FLOAT32_SQUARABLE:
+                return self.probe.names[i], f"a {wname} gradient norm of {norm:.2e}, where {limit}"
+        if self.global_grad_norm > FLOAT32_SQUARABLE:
+            return "(all trainable variables)", f"a global gradient norm of {self.global_grad_norm:.2e}, where {limit}"
         return None
 
     def add_to(self, record, step=0, epoch=0, *, before=None, margin=SATURATION_MARGIN, bins=None):

@@ -26,9 +26,11 @@ import pandas as pd
 COLUMNS = ["step", "epoch", "layer", "depth", "statistic", "value"]
 MODEL_WIDE = ("loss", "global_grad_norm", "batch_grad_norm")
 
-# The largest float32: a norm above it overflows where it is computed in float32
-# (Keras's clipnorm and global_clipnorm, for instance), even with every element finite.
+# The largest float32, and the largest norm whose square float32 holds: a norm
+# computed in float32 as sqrt(sum of squares), as Keras's clipnorm and
+# global_clipnorm do, is inf beyond about 1.8e19 even with every element finite.
 FLOAT32_MAX = float(np.finfo(np.float32).max)
+FLOAT32_SQUARABLE = float(np.sqrt(FLOAT32_MAX))
 
 # A healthy update moves a weight matrix by about 1e-3 of its norm per step (a rule of thumb).
 UPDATE_RULE_OF_THUMB = 1e-3
@@ -69,8 +71,9 @@ class GradientRecord:
     ``nonfinite``: an :class:`Event` for the first NaN/Inf element seen
     (``what`` is "non-finite weights", "non-finite activations", "non-finite
     gradients" or "non-finite loss"), or None. ``norm_overflow``: an
-    :class:`Event` for the first gradient norm beyond float32's range while
-    every element was finite, or None.
+    :class:`Event` for the first weight or global gradient norm whose square
+    is beyond float32's range (norm > 1.8e19) while every element was finite,
+    or None: exact here, but inf in Keras's clipping.
     """
 
     def __init__(self, layers=(), activations=()):

@@ -29,6 +29,12 @@ def test_committed_outputs_are_clean_and_in_order(path):
     errors = [o.get("ename") for c in code for o in c["outputs"] if o["output_type"] == "error"]
     assert not errors, f"{path.name} holds error outputs: {errors}"
     assert path.stat().st_size < MAX_NOTEBOOK_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB: keep outputs compact"
+    # A learner reads every output: no warning from NumPy or a library, no path of this machine.
+    texts = [(i, "".join(o.get("text", ""))) for i, c in enumerate(notebook["cells"]) if c["cell_type"] == "code"
+             for o in c["outputs"] if o["output_type"] == "stream"]
+    for marker in ("Warning:", "site-packages", "/work/", "/home/", "/root/"):
+        leaks = [i for i, text in texts if marker in text]
+        assert not leaks, f"{path.name}: cells {leaks} print {marker!r}; fix the cause (or silence it where it is harmless)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -97,3 +97,16 @@ def test_bad_input_is_refused():
         diagnose({"step": [0]})
     with pytest.raises(ValueError, match="record is empty"):
         diagnose(GradientMonitor(np.ones((2, 3)), np.ones(2)))
+
+
+def test_a_norm_keras_cannot_square_is_reported_as_exploding():
+    from helpers import GradientRecord
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, "softmax", kernel_initializer="zeros")])
+    y = np.arange(8) % 3
+    record = GradientRecord.of(model, np.full((8, 4), 1e20, "float32"), y, loss="sparse_categorical_crossentropy")
+    (finding,) = diagnose(record)
+    assert finding.kind == "exploding" and finding.numbers["norm_overflow_step"] == 0
+    assert "global_clipnorm compute that norm in float32" in str(finding)
+    assert diagnose(GradientRecord.of(model, np.full((8, 4), 1e17, "float32"), y,
+                                      loss="sparse_categorical_crossentropy")).kinds == []
