@@ -27,6 +27,7 @@ and then puts every non-trainable variable (moving statistics, random state)
 back exactly as it was.
 """
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +89,7 @@ class Probe:
         self.training = bool(training)
         self._loss_spec = loss
         self._loss = None
+        self._traced = False
         # (layer index in self.layers, weight name, variable), input to output.
         self.weights = [
             (i, v.name, v) for i, layer in enumerate(self.layers) for v in layer.trainable_weights
@@ -181,8 +183,26 @@ class Probe:
         if not checked:
             x, y = check_batch(self.model, x, y)
         self.loss  # noqa: B018 - a missing loss is reported before any tracing
-        out = self._restoring(lambda: self._read(self._step(x, y)))
+        out = self._restoring(lambda: self._read(self._first_quietly(self._step, x, y)))
         return Measurement(probe=self, **out)
+
+    def _first_quietly(self, step, *args):
+        """Run ``step``; its first call traces it without TensorFlow's retracing warning.
+
+        TensorFlow counts traces by the traced function's code, which every
+        Probe shares, so a notebook with more than five monitors would be told
+        it retraces too often although each Probe traces once, by design.
+        """
+        if self._traced:
+            return step(*args)
+        logger = logging.getLogger("tensorflow")
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        try:
+            return step(*args)
+        finally:
+            logger.setLevel(level)
+            self._traced = True
 
     @staticmethod
     def _read(out):
