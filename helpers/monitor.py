@@ -202,7 +202,7 @@ class NormLog:
         scale = getattr(optimizer, "dynamic_scale", None)
 
         def apply(grads, trainable_variables=None):
-            norm = probes.norm64(tf.stack([probes.norm64(g) for g in grads if g is not None]))
+            norm = tf.sqrt(tf.add_n([probes.squared_norm64(g) for g in grads if g is not None]))
             if scale is not None:
                 norm = norm / tf.cast(scale, tf.float64)
             self.values.scatter_nd_update([[self.count % self.CAPACITY]], [norm])

@@ -17,7 +17,8 @@ does both). The plain functions below are views of one measurement:
   weights (the update:weight ratio).
 
 Norms are computed in float64 from the float32 elements, so they are exact
-wherever the elements are finite; NaN/Inf is decided from the elements alone.
+wherever the elements are finite, and a norm is NaN/Inf exactly when an
+element is (see :func:`squared_norm64`).
 By default the probed layers are those with a ``kernel`` (Dense, Conv, ...),
 in input-to-output order; pass ``layers=`` (names, indices into
 ``model.layers`` or layer objects) to choose others. The forward pass runs in
@@ -60,11 +61,18 @@ def activation_name(layer):
     return {"ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu"}.get(kind, kind.lower())
 
 
-def norm64(tensor):
-    """L2 norm of a tensor, computed in float64 (a float32 sum of squares overflows past 1.8e19)."""
+def squared_norm64(tensor):
+    """Sum of squares of a tensor's elements, in float64.
+
+    For float32 (or float16, bfloat16) elements it is exact to float64
+    precision and finite exactly when every element is: a finite element
+    squared is below 1.2e77, so no sum of fewer than 1e231 of them overflows,
+    while a float32 sum of squares overflows past a norm of 1.8e19.
+    """
     import tensorflow as tf
 
-    return tf.norm(tf.cast(tensor, tf.float64))
+    t = tf.cast(tensor, tf.float64)
+    return tf.reduce_sum(t * t)
 
 
 class Probe:
@@ -142,23 +150,13 @@ class Probe:
             loss = self.loss(y, prediction)
         grads = tape.gradient(loss, variables + inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
         all_grads, input_grads = grads[: len(variables)], grads[len(variables):]
-        weight_grads = [all_grads[k] for k in self._positions]
-        probed = [v for _, _, v in self.weights]
-
-        def finite(tensors):
-            return tf.stack([tf.reduce_all(tf.math.is_finite(t)) for t in tensors])
-
-        # Stacked, so that reading them back costs one transfer each, not one per layer.
+        # Sums of squares only: norms and finiteness follow from them on the host
+        # (see squared_norm64), which keeps the traced graph small.
         return {
             "loss": loss,
-            "grad_norms": tf.stack([norm64(g) for g in weight_grads]),
-            "weight_norms": tf.stack([norm64(v) for v in probed]),
-            "global_grad_norm": norm64(tf.stack([norm64(g) for g in all_grads])),
-            "weights_finite": finite(probed),
-            "grads_finite": finite(weight_grads),
-            "all_grads_finite": tf.reduce_all(finite(all_grads)),
-            "input_grad_norms": tf.stack([norm64(g) for g in input_grads]),
-            "input_grads_finite": finite(input_grads),
+            "grad_squares": tf.stack([squared_norm64(g) for g in all_grads]),
+            "weight_squares": tf.stack([squared_norm64(v) for _, _, v in self.weights]),
+            "input_grad_squares": tf.stack([squared_norm64(g) for g in input_grads]),
             "outputs": outputs,
         }
 
@@ -204,14 +202,24 @@ class Probe:
             logger.setLevel(level)
             self._traced = True
 
-    @staticmethod
-    def _read(out):
-        arrays = {key: np.asarray(value) for key, value in out.items() if key != "outputs"}
-        arrays["loss"] = float(arrays["loss"])
-        arrays["global_grad_norm"] = float(arrays["global_grad_norm"])
-        arrays["all_grads_finite"] = bool(arrays["all_grads_finite"])
-        arrays["outputs"] = [np.asarray(a) for a in out["outputs"]]
-        return arrays
+    def _read(self, out):
+        grad_squares = np.asarray(out["grad_squares"])[self._positions]
+        weight_squares = np.asarray(out["weight_squares"])
+        input_grad_squares = np.asarray(out["input_grad_squares"])
+        all_squares = np.asarray(out["grad_squares"])
+        with np.errstate(invalid="ignore"):  # NaN stays NaN
+            return {
+                "loss": float(out["loss"]),
+                "grad_norms": np.sqrt(grad_squares),
+                "weight_norms": np.sqrt(weight_squares),
+                "global_grad_norm": float(np.sqrt(all_squares.sum())),
+                "weights_finite": np.isfinite(weight_squares),
+                "grads_finite": np.isfinite(grad_squares),
+                "all_grads_finite": bool(np.isfinite(all_squares).all()),
+                "input_grad_norms": np.sqrt(input_grad_squares),
+                "input_grads_finite": np.isfinite(input_grad_squares),
+                "outputs": [np.asarray(a) for a in out["outputs"]],
+            }
 
     def snapshot(self):
         """Copies of the probed weights, for :meth:`Measurement.add_to`'s update ratios."""
