@@ -108,7 +108,7 @@ class GradientMonitor(keras.callbacks.Callback):
         if self._probe is None or self._probe.model is not self.model:
             probe = probes.Probe(self.model, self.loss, self.layer_spec, training=self.training)
             self._xy = check_batch(self.model, self.x, self.y)
-            probe.loss  # noqa: B018 - a missing loss fails here, before training
+            probe.loss_function()  # a missing loss fails here, before training
             self._probe = probe
             self.record = GradientRecord(probe.names, probe.activations)
         if self.batch_norms:

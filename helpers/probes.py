@@ -114,9 +114,8 @@ class Probe:
         else:
             self._step, self._forward = self._gradient_step, self._forward_pass
 
-    @property
-    def loss(self):
-        """The loss function, resolved on first use (a clear error if there is none)."""
+    def loss_function(self):
+        """The loss function, resolved on first use: a clear error if there is none."""
         if self._loss is None:
             self._loss = resolve_loss(self.model, self._loss_spec)
         return self._loss
@@ -147,7 +146,7 @@ class Probe:
         variables = list(self.model.trainable_variables)
         with tf.GradientTape() as tape:
             inputs, outputs, prediction = self._run(x, tape)
-            loss = self.loss(y, prediction)
+            loss = self.loss_function()(y, prediction)
         grads = tape.gradient(loss, variables + inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
         all_grads, input_grads = grads[: len(variables)], grads[len(variables):]
         # Sums of squares only: norms and finiteness follow from them on the host
@@ -180,7 +179,7 @@ class Probe:
         """Measure everything on ``(x, y)``; ``checked=True`` skips re-checking the batch."""
         if not checked:
             x, y = check_batch(self.model, x, y)
-        self.loss  # noqa: B018 - a missing loss is reported before any tracing
+        self.loss_function()  # a missing loss is reported before any tracing
         out = self._restoring(lambda: self._read(self._first_quietly(self._step, x, y)))
         return Measurement(probe=self, **out)
 
