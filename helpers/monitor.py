@@ -183,7 +183,7 @@ class NormLog:
 
     Attached once per optimizer: its ``apply`` (which Keras's training step
     calls with the raw gradients, before clipping) first writes the norm of
-    the gradients it receives, in float64, to the next slot. For a
+    the gradients it receives (:func:`helpers.probes.squared_norms`) to the next slot. For a
     ``LossScaleOptimizer`` the norm is divided by the current loss scale.
     The monitor reads the buffer every few hundred steps, so the training
     loop never waits for it.
@@ -202,7 +202,7 @@ class NormLog:
         scale = getattr(optimizer, "dynamic_scale", None)
 
         def apply(grads, trainable_variables=None):
-            norm = tf.sqrt(tf.add_n([probes.squared_norm64(g) for g in grads if g is not None]))
+            norm = tf.sqrt(tf.reduce_sum(probes.squared_norms([g for g in grads if g is not None])))
             if scale is not None:
                 norm = norm / tf.cast(scale, tf.float64)
             self.values.scatter_nd_update([[self.count % self.CAPACITY]], [norm])

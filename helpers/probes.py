@@ -16,9 +16,9 @@ does both). The plain functions below are views of one measurement:
 * :func:`snapshot`, :func:`update_ratios` - how far one update moved the
   weights (the update:weight ratio).
 
-Norms are computed in float64 from the float32 elements, so they are exact
-wherever the elements are finite, and a norm is NaN/Inf exactly when an
-element is (see :func:`squared_norm64`).
+Norms never overflow where the elements are finite (float32, with an exact
+float64 sum wherever float32 would overflow), and a norm is NaN/Inf exactly
+when an element is (see :func:`squared_norms`).
 By default the probed layers are those with a ``kernel`` (Dense, Conv, ...),
 in input-to-output order; pass ``layers=`` (names, indices into
 ``model.layers`` or layer objects) to choose others. The forward pass runs in
@@ -61,18 +61,24 @@ def activation_name(layer):
     return {"ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu"}.get(kind, kind.lower())
 
 
-def squared_norm64(tensor):
-    """Sum of squares of a tensor's elements, in float64.
+def squared_norms(tensors):
+    """Each tensor's sum of squared elements, as one float64 vector; finite exactly when its elements are.
 
-    For float32 (or float16, bfloat16) elements it is exact to float64
-    precision and finite exactly when every element is: a finite element
-    squared is below 1.2e77, so no sum of fewer than 1e231 of them overflows,
-    while a float32 sum of squares overflows past a norm of 1.8e19.
+    Fast path: float32 norms (one reduction each; rounding about 1e-7 of the
+    value at the course's sizes). Where one of them is not finite, float32
+    may have overflowed (it does past a norm of 1.8e19, although every
+    element is finite), so all are summed again in float64, exactly: a finite
+    float32 element squared is below 1.2e77, so no float64 sum of fewer than
+    1e231 of them overflows, and NaN/Inf there means a NaN/Inf element.
     """
     import tensorflow as tf
 
-    t = tf.cast(tensor, tf.float64)
-    return tf.reduce_sum(t * t)
+    fast = tf.square(tf.cast(tf.stack([tf.math.reduce_euclidean_norm(t) for t in tensors]), tf.float64))
+
+    def exact():
+        return tf.stack([tf.reduce_sum(tf.square(tf.cast(t, tf.float64))) for t in tensors])
+
+    return tf.cond(tf.reduce_all(tf.math.is_finite(fast)), lambda: fast, exact)
 
 
 class Probe:
@@ -150,12 +156,12 @@ class Probe:
         grads = tape.gradient(loss, variables + inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
         all_grads, input_grads = grads[: len(variables)], grads[len(variables):]
         # Sums of squares only: norms and finiteness follow from them on the host
-        # (see squared_norm64), which keeps the traced graph small.
+        # (see squared_norms), which keeps the traced graph small.
         return {
             "loss": loss,
-            "grad_squares": tf.stack([squared_norm64(g) for g in all_grads]),
-            "weight_squares": tf.stack([squared_norm64(v) for _, _, v in self.weights]),
-            "input_grad_squares": tf.stack([squared_norm64(g) for g in input_grads]),
+            "grad_squares": squared_norms(all_grads),
+            "weight_squares": squared_norms([v for _, _, v in self.weights]),
+            "input_grad_squares": squared_norms(input_grads),
             "outputs": outputs,
         }
 
@@ -379,13 +385,18 @@ def histogram(finite, bins, span, total):
 
 
 def update_ratio(before, after):
-    """``|after - before| / |before|`` in float64; NaN when ``before`` is all zeros (fresh biases)."""
-    before, after = np.asarray(before, np.float64), np.asarray(after, np.float64)
-    norm = np.linalg.norm(before)
-    if norm == 0 or not np.isfinite(norm):
-        return np.nan
+    """``|after - before| / |before|``, squares summed in float64; NaN when ``before`` is all zeros (fresh biases)."""
+    before, after = np.asarray(before), np.asarray(after)
     with np.errstate(invalid="ignore", over="ignore"):  # non-finite weights: NaN, reported elsewhere
-        return float(np.linalg.norm(after - before) / norm)
+        squared = np.square(before, dtype=np.float64).sum()
+        if squared == 0 or not np.isfinite(squared):
+            return np.nan
+        # The difference in the weights' own precision (float32 rounds it by at most 6e-8 of
+        # itself), unless it overflows there.
+        moved = np.square(after - before, dtype=np.float64).sum()
+        if not np.isfinite(moved):
+            moved = np.square(np.subtract(after, before, dtype=np.float64)).sum()
+    return float(np.sqrt(moved / squared))
 
 
 # --------------------------------------------------------------------------
