@@ -349,13 +349,14 @@ def summarize_activations(a, activation="linear", margin=SATURATION_MARGIN, bins
     ``histogram`` is a :class:`~helpers.record.Histogram` of the finite outputs
     (``bins=None`` leaves it out).
     """
-    a = np.asarray(a, dtype=np.float64)
-    finite = a[np.isfinite(a)]
+    a = np.asarray(a)
+    all_finite = bool(np.isfinite(a).all())
+    with np.errstate(invalid="ignore"):  # NaN/Inf outputs give a NaN/Inf mean: the honest answer
+        mean, std = float(a.mean(dtype=np.float64)), float(a.std(dtype=np.float64))
     stats = {
         "activation": activation,
-        # Over the finite outputs; NaN when there are none.
-        "act_mean": float(finite.mean()) if finite.size else np.nan,
-        "act_std": float(finite.std()) if finite.size else np.nan,
+        "act_mean": mean,
+        "act_std": std,
         "frac_zero": float(np.mean(a == 0)),
         "frac_dead": float(np.mean(np.all(a.reshape(-1, a.shape[-1]) == 0, axis=0))),
     }
@@ -363,7 +364,8 @@ def summarize_activations(a, activation="linear", margin=SATURATION_MARGIN, bins
         low, high = BOUNDED[activation]
         stats["frac_saturated"] = float(np.mean((a < low + margin) | (a > high - margin)))
     if bins is not None:
-        stats["histogram"] = histogram(finite, bins, BOUNDED.get(activation), a.size)
+        finite = a if all_finite else a[np.isfinite(a)]
+        stats["histogram"] = histogram(finite.astype(np.float64), bins, BOUNDED.get(activation), a.size)
     return stats
 
 
