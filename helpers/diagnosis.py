@@ -103,6 +103,8 @@ def diagnose(source, *, vanishing_ratio=1e-2, explode_growth=10.0, explode_rises
                         ("dead_fraction", dead_fraction), ("saturated_fraction", saturated_fraction)]:
         if not value > 0:
             raise ValueError(f"{name} must be positive, got {value!r}")
+    if isinstance(explode_rises, bool) or not isinstance(explode_rises, int) or explode_rises < 1:
+        raise ValueError(f"explode_rises must be a positive whole number of recordings, got {explode_rises!r}")
 
     # Afterwards every statistic is garbage; the NaN itself is the evidence.
     view = record if record.nonfinite is None else record.until(record.nonfinite.step)

@@ -29,7 +29,7 @@ import numpy as np
 
 from . import probes
 from .inputs import check_batch, numeric_array
-from .record import GradientRecord
+from .record import FLOAT32_SQUARABLE, Event, GradientRecord
 
 DEFAULT_EVERY = 100
 ON_NAN = ("stop", "raise", "warn")
@@ -90,7 +90,11 @@ class GradientMonitor(keras.callbacks.Callback):
         self.epoch = 0
         self._probe = None
         self._log = None
+        self._log_count = 0  # how far this monitor has read the log
         self._log_read_at = 0
+        self._compiled = None
+        self._nan_seen_this_fit = False
+        self._last_where = None  # (layer, what) of NaN/Inf in the last probe, or None
         self._before = None  # weight snapshot taken just before the next recorded update
         self._last_recorded = None
 
@@ -99,6 +103,11 @@ class GradientMonitor(keras.callbacks.Callback):
         """The record's :class:`~helpers.record.Event` for the first NaN/Inf seen, or None."""
         return self.record.nonfinite
 
+    @property
+    def norm_overflow(self):
+        """The record's :class:`~helpers.record.Event` for the first norm float32 cannot square, or None."""
+        return self.record.norm_overflow
+
     # Keras hooks ---------------------------------------------------------
 
     def on_train_begin(self, logs=None):
@@ -106,16 +115,24 @@ class GradientMonitor(keras.callbacks.Callback):
             raise ValueError("GradientMonitor counts every optimizer step, so it needs the model compiled "
                              f"with steps_per_execution=1 (this one has {self.model.steps_per_execution})")
         if self._probe is None or self._probe.model is not self.model:
-            probe = probes.Probe(self.model, self.loss, self.layer_spec, training=self.training)
-            self._xy = check_batch(self.model, self.x, self.y)
-            probe.loss_function()  # a missing loss fails here, before training
-            self._probe = probe
-            self.record = GradientRecord(probe.names, probe.activations)
-        if self.batch_norms:
-            self._log = NormLog.attach(self.model)
-            self._log.skip_unread()
-            self._log_read_at = self.step
+            # A new model starts a new record and a new step count.
+            self._probe = self._new_probe()
+            self.record = GradientRecord(self._probe.names, self._probe.activations)
+            self.step, self.epoch, self._last_recorded, self._before, self._last_where = 0, 0, None, None, None
+        elif self._compiled != (self.model.loss, self.model.optimizer):
+            self._probe = self._new_probe()  # re-compiled: the loss may differ
+        self._compiled = (self.model.loss, self.model.optimizer)
+        self._log = NormLog.attach(self.model) if self.batch_norms else None
+        self._log_count = self._log.count_now() if self._log is not None else 0
+        self._log_read_at = self.step
+        self._nan_seen_this_fit = False
         self._record()
+
+    def _new_probe(self):
+        probe = probes.Probe(self.model, self.loss, self.layer_spec, training=self.training)
+        self._xy = check_batch(self.model, self.x, self.y)
+        probe.loss_function()  # a missing loss fails here, before training
+        return probe
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
@@ -150,13 +167,21 @@ class GradientMonitor(keras.callbacks.Callback):
     def _read_batch_norms(self):
         if self._log is None:
             return
-        norms = self._log.read()
+        norms, self._log_count = self._log.read(self._log_count)
         self._log_read_at = self.step
         first = self.step - len(norms)
         self.record.add((first + k, self.epoch, None, 0, "batch_grad_norm", float(v)) for k, v in enumerate(norms))
+        big = np.flatnonzero(np.isfinite(norms) & (norms > FLOAT32_SQUARABLE))
+        if big.size and self.record.norm_overflow is None:
+            step = first + int(big[0])
+            self.record.norm_overflow = Event(step, self.epoch, "(all trainable variables)",
+                                              f"a training batch's global gradient norm of {norms[big[0]]:.2e}, "
+                                              "where float32 overflows its sum of squares (above 1.8e19)")
+            self._report(self.record.norm_overflow)
 
     def _record(self):
-        if self._last_recorded == self.step:
+        if self._last_recorded == self.step:  # measured already (the end of the last fit)
+            self._apply_policy(self._last_where, [])
             return
         self._last_recorded = self.step
         self._read_batch_norms()
@@ -166,10 +191,19 @@ class GradientMonitor(keras.callbacks.Callback):
         self._before = None
         for event in events:
             self._report(event)
+        self._last_where = m.first_nonfinite()
+        self._apply_policy(self._last_where, events)
+
+    def _apply_policy(self, where, events):
+        if where is not None and not self._nan_seen_this_fit:
+            # A later fit of a model that already went NaN: the policy applies again.
+            self._nan_seen_this_fit = True
+            if not events or events[0] is not self.record.nonfinite:
+                self._report(Event(self.step, self.epoch, *where))
 
     def _report(self, event):
         message = f"GradientMonitor: {event}"
-        if event is self.record.nonfinite:
+        if event.what.startswith("non-finite"):
             if self.on_nan == "raise":
                 raise NonFiniteError(message)
             if self.on_nan == "stop":
@@ -183,10 +217,11 @@ class NormLog:
 
     Attached once per optimizer: its ``apply`` (which Keras's training step
     calls with the raw gradients, before clipping) first writes the norm of
-    the gradients it receives (:func:`helpers.probes.squared_norms`) to the next slot. For a
-    ``LossScaleOptimizer`` the norm is divided by the current loss scale.
-    The monitor reads the buffer every few hundred steps, so the training
-    loop never waits for it.
+    the gradients it receives (:func:`helpers.probes.squared_norms`) to the
+    next slot. For a ``LossScaleOptimizer`` the norm is divided by the loss
+    scale of that step, so it is the norm of the unscaled gradient. Monitors
+    read the buffer every few hundred steps, each from its own position, so
+    the training loop never waits for it.
     """
 
     CAPACITY = 1024
@@ -197,14 +232,15 @@ class NormLog:
 
         self.values = tf.Variable(tf.zeros([self.CAPACITY], tf.float64), trainable=False)
         self.count = tf.Variable(0, dtype=tf.int64, trainable=False)
-        self._read_up_to = 0
         original = optimizer.apply
-        scale = getattr(optimizer, "dynamic_scale", None)
+        scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
         def apply(grads, trainable_variables=None):
             norm = tf.sqrt(tf.reduce_sum(probes.squared_norms([g for g in grads if g is not None])))
-            if scale is not None:
-                norm = norm / tf.cast(scale, tf.float64)
+            if scaled:  # its dynamic_scale exists once the optimizer is built, at the first apply
+                if not optimizer.built:
+                    optimizer.build(trainable_variables)
+                norm = norm / tf.cast(optimizer.dynamic_scale, tf.float64)
             self.values.scatter_nd_update([[self.count % self.CAPACITY]], [norm])
             self.count.assign_add(1)
             return original(grads, trainable_variables)
@@ -224,17 +260,16 @@ class NormLog:
             model.make_train_function(force=True)
         return log
 
-    def skip_unread(self):
-        """Forget steps taken without a monitor (another ``fit``)."""
-        self._read_up_to = int(self.count.numpy())
+    def count_now(self):
+        """How many norms were ever written: a reader starts from here."""
+        return int(self.count.numpy())
 
-    def read(self):
-        """The norms written since the last read, oldest first."""
-        count = int(self.count.numpy())
-        n = count - self._read_up_to
+    def read(self, since):
+        """``(norms written since count `since`, oldest first; the count now)``."""
+        count = self.count_now()
+        n = count - since
         if n > self.CAPACITY:
             raise RuntimeError(f"{n} training-batch gradient norms were written since the last read, more than "
                                f"the {self.CAPACITY} the log holds; this is a bug in GradientMonitor")
         values = self.values.numpy()
-        self._read_up_to = count
-        return values[np.arange(count - n, count) % self.CAPACITY]
+        return values[np.arange(since, count) % self.CAPACITY], count

@@ -41,6 +41,8 @@ def _axes(ax, size=(6.4, 4.2)):
 
 def _compare(first, last, a, b, what):
     """'hidden_1's gradient is 3,400x smaller than output's'."""
+    if first == last:
+        return f"{first}'s {what} is {a:.2e}"
     for name, value in ((first, a), (last, b)):
         if not np.isfinite(value):
             return f"{name}'s {what} is NaN/Inf"
@@ -80,6 +82,8 @@ def gradient_vs_depth(source, statistic="kernel_grad_norm", steps=4, ax=None):
 def _pick_steps(index, steps):
     index = list(index)
     if isinstance(steps, int):
+        if steps < 1:
+            raise ValueError(f"steps must be at least 1 (how many recorded steps to draw), got {steps}")
         picks = np.unique(np.linspace(0, len(index) - 1, min(steps, len(index))).round().astype(int))
         return [index[i] for i in picks]
     missing = [s for s in steps if s not in index]
@@ -127,6 +131,10 @@ def activation_histograms(source, step=None, layers=None, ax=None):
     if layers is None:  # a softmax output is a distribution, not a hidden signal
         layers = [n for n in names if (step, n) in record.histograms
                   and record.activations.get(n) != "softmax"] or names
+    missing = [n for n in layers if (step, n) not in record.histograms]
+    if missing:
+        raise ValueError(f"no histogram of {missing} at step {step}; histogrammed layers: "
+                         f"{[n for n in names if (step, n) in record.histograms]}")
     ax = _axes(ax)
     for color, name in zip(_palette(len(layers)), layers):
         histogram = record.histograms[(step, name)]

@@ -36,6 +36,8 @@ import numpy as np
 from .inputs import check_batch, check_model, layer_chain, resolve_loss, select_layers
 from .record import FLOAT32_SQUARABLE, Event, Histogram
 
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # the smallest normal float32, 1.2e-38
+
 # Distance from the asymptote below which a bounded activation counts as
 # saturated: sigmoid a < 0.01 or a > 0.99, tanh |a| > 0.99.
 SATURATION_MARGIN = 0.01
@@ -65,20 +67,24 @@ def squared_norms(tensors):
     """Each tensor's sum of squared elements, as one float64 vector; finite exactly when its elements are.
 
     Fast path: float32 norms (one reduction each; rounding about 1e-7 of the
-    value at the course's sizes). Where one of them is not finite, float32
-    may have overflowed (it does past a norm of 1.8e19, although every
-    element is finite), so all are summed again in float64, exactly: a finite
-    float32 element squared is below 1.2e77, so no float64 sum of fewer than
-    1e231 of them overflows, and NaN/Inf there means a NaN/Inf element.
+    value at the course's sizes). Float32 overflows past a norm of 1.8e19
+    although every element is finite, and flushes squares below 1.2e-38 to
+    zero (elements below 1.1e-19: a vanishing gradient). Where a result is
+    not finite, or too small to rule out that loss (below n x 1.2e-38 x 2^24
+    for n elements), all are summed again in float64, exactly: a finite
+    float32 element squared lies between 2e-90 and 1.2e77, so no float64 sum
+    of them underflows or overflows, and NaN/Inf there means a NaN/Inf element.
     """
     import tensorflow as tf
 
     fast = tf.square(tf.cast(tf.stack([tf.math.reduce_euclidean_norm(t) for t in tensors]), tf.float64))
+    smallest = tf.cast(tf.stack([tf.size(t) for t in tensors]), tf.float64) * (FLOAT32_TINY * 2.0**24)
+    trusted = tf.reduce_all(tf.math.is_finite(fast) & (fast >= smallest))
 
     def exact():
         return tf.stack([tf.reduce_sum(tf.square(tf.cast(t, tf.float64))) for t in tensors])
 
-    return tf.cond(tf.reduce_all(tf.math.is_finite(fast)), lambda: fast, exact)
+    return tf.cond(trusted, lambda: fast, exact)
 
 
 class Probe:
@@ -152,7 +158,10 @@ class Probe:
         variables = list(self.model.trainable_variables)
         with tf.GradientTape() as tape:
             inputs, outputs, prediction = self._run(x, tape)
+            # As Keras's training step: the compiled loss plus the regularization losses.
             loss = self.loss_function()(y, prediction)
+            if self.model.losses:
+                loss = loss + tf.add_n(self.model.losses)
         grads = tape.gradient(loss, variables + inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
         all_grads, input_grads = grads[: len(variables)], grads[len(variables):]
         # Sums of squares only: norms and finiteness follow from them on the host

@@ -22,6 +22,9 @@ def test_accuracy_is_batched_in_inference_mode_and_matches_numpy():
     assert accuracy(model, x, y, batch_size=64) == expected == accuracy(model, x, y)
     with pytest.raises(ValueError, match="integer class labels"):
         accuracy(model, x, np.eye(4)[y])
+    single = keras.Sequential([keras.Input((6,)), keras.layers.Dense(1, "sigmoid")])
+    with pytest.raises(ValueError, match="one score per class"):
+        accuracy(single, x, y % 2)
 
 
 def test_report_writes_every_figure_so_far_and_refuses_what_is_not_a_number(tmp_path, monkeypatch):

@@ -127,6 +127,33 @@ def test_norms_are_exact_where_float32_squares_overflow():
     assert smaller.norm_overflow is None and smaller.nonfinite is None
 
 
+def test_vanishing_norms_are_not_flushed_to_zero():
+    # Elements of 1e-21: their float32 squares underflow to 0; the norm is 1e-21 * sqrt(n).
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, "softmax", name="dense")])
+    tiny = np.full((4, 3), 1e-21, "float32")
+    model.get_layer("dense").kernel.assign(tiny)
+    m = probes.Probe(model, loss="sparse_categorical_crossentropy").measure(np.ones((2, 4)), np.zeros(2, "int64"))
+    assert m.weight_norms[0] == pytest.approx(np.sqrt(12) * 1e-21, rel=1e-6)
+    assert m.first_nonfinite() is None
+
+
+def test_regularization_is_part_of_the_probed_loss_as_in_keras_training():
+    import tensorflow as tf
+
+    set_seed(4)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(
+        5, "softmax", kernel_regularizer=keras.regularizers.L2(1.0), name="dense")])
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd")
+    x = np.random.default_rng(4).normal(size=(16, 6)).astype("float32")
+    y = np.arange(16) % 5
+    with tf.GradientTape() as tape:
+        value = model.compute_loss(x=x, y=y, y_pred=model(x, training=False))
+    expected = float(tf.linalg.global_norm(tape.gradient(value, model.trainable_variables)))
+    record = GradientRecord.of(model, x, y)
+    assert record.series("global_grad_norm").loc[0] == pytest.approx(expected, rel=1e-5)
+    assert record.series("loss").loc[0] == pytest.approx(float(value), rel=1e-6)
+
+
 def test_a_norm_beyond_float32_with_finite_elements_is_its_own_finding():
     model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10, "softmax", kernel_initializer="zeros", name="dense")])
     x = np.full((10, 64), 1e38, "float32")
