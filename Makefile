@@ -10,6 +10,11 @@ LAB_ARGS ?=
 # Jupyter refuses to run as root (containers, CI) unless told that it is meant.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_ARGS ?=
+# `make test` runs the suite on two pytest-xdist workers (the course's 2-core CPU).
+# --dist loadfile keeps each file on one worker: a notebook's cells run in order in
+# one kernel. PYTEST_WORKERS=0 runs it in one process. Set here, not in pyproject's
+# addopts, so a plain `pytest PATH` (one notebook, ../shared/tools/seed-sweep) stays serial.
+PYTEST_WORKERS ?= 2
 
 .PHONY: setup data lab test student colab reproduce results-table clean
 
@@ -34,7 +39,7 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(ROOT_FLAG) $(LAB_ARGS)
 
 test: setup
-	GRADIENTS_QUICK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	GRADIENTS_QUICK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Execute notebooks in full mode, in place, and write reports/results.json and
 # README's results table: `make reproduce`, or `make reproduce NOTEBOOK=03`.
