@@ -195,8 +195,7 @@ def _exploding(view, growth, rises):
         )
     if overflow is not None:
         numbers["norm_overflow_step"] = overflow.step
-        evidence.append(f"{overflow}: clipnorm and global_clipnorm compute that norm in float32, "
-                        "where it is inf, and clipping by it gives NaN")
+        evidence.append(f"{overflow}: clipping by a norm computed as inf gives NaN")
     if nonfinite is not None:
         numbers["nonfinite_step"] = nonfinite.step
         evidence.append(f"{nonfinite}; finite values are expected throughout")

@@ -175,8 +175,8 @@ class GradientMonitor(keras.callbacks.Callback):
         if big.size and self.record.norm_overflow is None:
             step = first + int(big[0])
             self.record.norm_overflow = Event(step, self.epoch, "(all trainable variables)",
-                                              f"a training batch's global gradient norm of {norms[big[0]]:.2e}, "
-                                              "where float32 overflows its sum of squares (above 1.8e19)")
+                                              probes.overflow_words("a training batch's global gradient norm",
+                                                                    norms[big[0]]))
             self._report(self.record.norm_overflow)
 
     def _record(self):

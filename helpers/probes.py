@@ -299,12 +299,11 @@ class Measurement:
         """
         if self.first_nonfinite() is not None:
             return None
-        limit = "float32 overflows its sum of squares (above 1.8e19), every element finite"
         for (i, wname, _), norm in zip(self.probe.weights, self.grad_norms):
             if norm > FLOAT32_SQUARABLE:
-                return self.probe.names[i], f"a {wname} gradient norm of {norm:.2e}, where {limit}"
+                return self.probe.names[i], overflow_words(f"a {wname} gradient norm", norm)
         if self.global_grad_norm > FLOAT32_SQUARABLE:
-            return "(all trainable variables)", f"a global gradient norm of {self.global_grad_norm:.2e}, where {limit}"
+            return "(all trainable variables)", overflow_words("a global gradient norm", self.global_grad_norm)
         return None
 
     def add_to(self, record, step=0, epoch=0, *, before=None, margin=SATURATION_MARGIN, bins=None):
@@ -393,6 +392,12 @@ def histogram(finite, bins, span, total):
                                  "beyond float64's range")
     counts, edges = np.histogram(finite, bins=bins, range=span)
     return Histogram(counts, edges)
+
+
+def overflow_words(which, norm):
+    """'a kernel gradient norm above 1.8e19 (2.04e+19: ...)': what a norm_overflow event says."""
+    return (f"{which} above 1.8e19 ({norm:.2e}; every element finite, but float32 overflows "
+            "squaring it, as Keras's clipnorm and global_clipnorm do)")
 
 
 def update_ratio(before, after):
