@@ -82,3 +82,15 @@ def test_helpers_hash_follows_the_python_files_only(tmp_path):
     assert changed != before
     (package / "checks" / "core.py").rename(package / "checks" / "other.py")
     assert reproduce.helpers_hash(package) != changed, "a moved file changes the hash too"
+
+
+def test_a_second_reproduce_is_refused_while_one_runs():
+    import fcntl
+    import subprocess
+
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / "reproduce.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        run = subprocess.run([sys.executable, str(ROOT / "tools" / "reproduce.py"), "--table-only"],
+                             capture_output=True, text=True)
+    assert run.returncode != 0 and "another `make reproduce` is running" in run.stderr

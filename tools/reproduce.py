@@ -15,6 +15,7 @@ as it was, and so is its entry.
 """
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -168,6 +169,13 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all)")
     parser.add_argument("--table-only", action="store_true", help="only regenerate README's results table")
     args = parser.parse_args(argv)
+    # Two runs at once would overwrite each other's notebooks and results.json.
+    (ROOT / "build").mkdir(exist_ok=True)
+    lock = open(ROOT / "build" / "reproduce.lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit("another `make reproduce` is running in this checkout; wait for it to finish") from None
     results = load_results()
     failures = []
     if not args.table_only:
