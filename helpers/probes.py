@@ -109,7 +109,7 @@ class Probe:
         self.training = bool(training)
         self._loss_spec = loss
         self._loss = None
-        self._traced = False
+        self._traced = set()  # which of the two compiled functions have traced once
         # (layer index in self.layers, weight name, variable), input to output.
         self.weights = [
             (i, v.name, v) for i, layer in enumerate(self.layers) for v in layer.trainable_weights
@@ -188,7 +188,7 @@ class Probe:
     def forward(self, x):
         """The probed layers' outputs on ``x`` as NumPy arrays, input to output."""
         x = check_batch(self.model, x)
-        return self._restoring(lambda: [np.asarray(a) for a in self._forward(x)])
+        return self._restoring(lambda: [np.asarray(a) for a in self._first_quietly(self._forward, x)])
 
     def measure(self, x, y, *, checked=False):
         """Measure everything on ``(x, y)``; ``checked=True`` skips re-checking the batch."""
@@ -205,7 +205,7 @@ class Probe:
         Probe shares, so a notebook with more than five monitors would be told
         it retraces too often although each Probe traces once, by design.
         """
-        if self._traced:
+        if id(step) in self._traced:
             return step(*args)
         logger = logging.getLogger("tensorflow")
         level = logger.level
@@ -214,13 +214,13 @@ class Probe:
             return step(*args)
         finally:
             logger.setLevel(level)
-            self._traced = True
+            self._traced.add(id(step))
 
     def _read(self, out):
-        grad_squares = np.asarray(out["grad_squares"])[self._positions]
+        all_squares = np.asarray(out["grad_squares"])
+        grad_squares = all_squares[self._positions]
         weight_squares = np.asarray(out["weight_squares"])
         input_grad_squares = np.asarray(out["input_grad_squares"])
-        all_squares = np.asarray(out["grad_squares"])
         with np.errstate(invalid="ignore"):  # NaN stays NaN
             return {
                 "loss": float(out["loss"]),

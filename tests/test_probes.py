@@ -344,3 +344,15 @@ def test_nan_is_reported_not_raised():
     assert np.isnan(norms["dense"]["kernel"])
     m = probes.Probe(model, loss="mse").measure(np.ones((2, 4)), np.ones((2, 3)))
     assert m.first_nonfinite() == ("dense", "non-finite weights")
+
+
+def test_many_probes_trace_without_tensorflow_retracing_warnings(caplog):
+    """Every Probe traces its own functions once; a notebook with many of them gets no retracing warning."""
+    x = np.zeros((4, 4), "float32")
+    y = np.zeros((4, 3), "float32")
+    with caplog.at_level("WARNING", logger="tensorflow"):
+        for _ in range(7):
+            probe = probes.Probe(linear_model(), loss="mean_squared_error")
+            probe.forward(x)
+            probe.measure(x, y)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
