@@ -104,12 +104,14 @@ def test_leaky_relu_prime(capsys):
 
 
 def test_predicted_growth(capsys):
-    check_predicted_growth(1.5 ** 15)
+    check_predicted_growth(1.5 ** 14.5)
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_predicted_growth, 1.5 ** 30, hint="g^(L/2)")
-    fails_with(check_predicted_growth, 1.5 * 30, hint="multiplies")
-    fails_with(check_predicted_growth, 1.5 ** 14.5, hint="backpropagated signal")
-    fails_with(check_predicted_growth, 2.0 ** 15, hint="the rule gives")
+    fails_with(check_predicted_growth, 1.5 ** 15, hint="one too many")
+    fails_with(check_predicted_growth, 1.5 ** 30, hint="variance")
+    fails_with(check_predicted_growth, 3.0 ** 14.5, hint="gain 1")
+    fails_with(check_predicted_growth, 1.5 * 14.5, hint="multiplies")
+    fails_with(check_predicted_growth, 2.0 ** 14.5, hint="Count the factors")
+    fails_with(check_predicted_growth, "a lot", hint="number")
 
 
 def test_failure_renders_without_traceback_in_jupyter():

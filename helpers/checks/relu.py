@@ -22,21 +22,30 @@ def check_leaky_relu_prime(leaky_relu_prime):
             "np.where(z >= 0, 1.0, slope)")
     got_slope = as_array(leaky_relu_prime(np.array([-1.0]), slope=0.01), "leaky_relu_prime(z, slope=0.01)")
     require(np.allclose(got_slope, 0.01), "the `slope` argument is ignored.", "Use the `slope` parameter, not a fixed 0.2.")
-    passed("never 0, so a Leaky ReLU unit always passes some gradient back.")
+    passed("never 0: a Leaky ReLU unit always passes some gradient back, `slope` of it for z < 0.")
 
 
-def check_predicted_growth(predicted_growth, gain=1.5, depth=30):
-    """Exercise 2: weight gradients at gain g vs g = 1 for an L-layer ReLU net: g^(L/2)."""
+def check_predicted_growth(predicted_growth, low_gain=2.0, high_gain=3.0, depth=30):
+    """Exercise 2: the hidden kernel gradients of an L-layer ReLU net, gain ``high_gain`` over ``low_gain``.
+
+    Each hidden kernel gradient carries L - 1 factors of sqrt(g) (the forward
+    signal below the layer, the error above it), so the ratio is
+    (high/low)^((L-1)/2).
+    """
     value = float(as_array(predicted_growth, "predicted_growth"))
-    expected = gain ** (depth / 2)
-    if np.isclose(value, gain**depth):
-        fail(f"{value:,.0f} is g^L: the gain scales the weights' *variance*.",
-             "Each layer scales the signal's size by sqrt(g), so L layers give g^(L/2).")
-    if np.isclose(value, np.sqrt(gain) * depth) or np.isclose(value, gain * depth):
-        fail("the growth adds up, but it multiplies: one factor per layer.", "Use a power: g ** (L / 2).")
-    if np.isclose(value, gain ** ((depth - 1) / 2)):
-        fail("g^((L-1)/2) is the ratio of the backpropagated signal at layer 1 to layer L.",
-             "The weight gradients all grow by g^(L/2) compared with g = 1 (section 3).")
-    require(np.isclose(value, expected, rtol=1e-9), f"predicted_growth is {value:.6g}; the rule gives {expected:,.0f}.",
-            "g ** (L / 2) with g = 1.5 and L = 30.")
-    passed(f"about {expected:,.0f}x: a modest gain of 1.5 compounds over 30 layers.")
+    ratio = high_gain / low_gain
+    expected = ratio ** ((depth - 1) / 2)
+    if np.isclose(value, ratio ** (depth / 2)):
+        fail(f"{value:,.0f} counts L factors of sqrt(g), one too many.",
+             "A hidden layer's kernel gradient gets sqrt(g) from each hidden layer below it (the forward signal) "
+             "and each hidden layer above it (the error), but not from itself: section 3 counts them.")
+    if np.isclose(value, ratio**depth) or np.isclose(value, ratio ** (depth - 1)):
+        fail(f"{value:,.0f} treats the gain as a factor on the signal's size.",
+             "The gain multiplies the weights' *variance*, so each layer scales the signal's size by sqrt(g).")
+    if np.isclose(value, high_gain ** ((depth - 1) / 2)) or np.isclose(value, high_gain ** (depth / 2)):
+        fail("that compares gain 3 with gain 1.", "The question compares the two gains: use their ratio.")
+    if np.isclose(value, ratio * (depth - 1) / 2) or np.isclose(value, np.sqrt(ratio) * (depth - 1)):
+        fail("the growth adds up, but it multiplies: one factor per layer.", "Use a power of the gains' ratio.")
+    require(np.isclose(value, expected, rtol=1e-9), f"predicted_growth is {value:.6g}; that is not what the rule of section 3 gives.",
+            "Count the factors of sqrt(g) a hidden kernel gradient carries, then raise the gains' ratio to that power over 2.")
+    passed(f"about {expected:,.0f}x: raising the gain by half compounds over 29 layers.")
