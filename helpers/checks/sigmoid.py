@@ -6,7 +6,7 @@ from .core import as_array, fail, passed, require
 
 
 def check_saturation_z(saturation_z):
-    """Exercise 1: the smallest z > 0 with sigmoid(z) > 0.99, in closed form."""
+    """Exercise 1: the z at which sigmoid(z) = 0.99, in closed form."""
     value = float(as_array(saturation_z, "saturation_z"))
     expected = np.log(99)
     require(value > 0, f"saturation_z is {value:.4g}, but it should be positive.",
