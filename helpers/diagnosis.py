@@ -1,7 +1,7 @@
 """Turn a monitor's record into findings: vanishing, exploding, dying, saturation.
 
     findings = diagnose(monitor)
-    print(findings)          # each finding with its numbers and the usual fixes
+    print(findings)          # each finding with its numbers and the fixes that fit
 
 Each symptom is judged on the records taken before anything went NaN/Inf
 (afterwards every statistic is garbage); a NaN is itself evidence of an
@@ -22,46 +22,44 @@ explosion. The thresholds are parameters of :func:`diagnose`:
 * saturation - at the last finite recording, a sigmoid/tanh layer has at least
   ``saturated_fraction`` (0.5) of its outputs within the saturation margin of an
   asymptote.
+
+Each finding lists fixes that fit the model in the record, each one a fix
+some notebook of the course measured working: the activations decide between
+ReLU and initialization advice, the weights' scale at the first recording
+(fan-in x mean square, against what He's, LeCun's or Glorot's initialization
+gives the layer's activation) says whether the initialization is to blame,
+dead units present before the first update point to the initialization and
+those that died later to the step size, and a clipping threshold is taken
+from the run's own gradient norms before they rose.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .probes import RELU_LIKE
+from .probes import BOUNDED, RELU_LIKE
 from .record import UPDATE_RULE_OF_THUMB, source_record, times
 
-FIXES = {
-    "vanishing": (
-        "ReLU-family activations (ReLU, Leaky ReLU, ELU) instead of sigmoid in deep stacks",
-        "initialization matched to the activation (He for ReLU, Glorot for sigmoid/tanh)",
-        "batch normalization between layers",
-        "skip (residual) connections, or fewer layers",
-    ),
-    "exploding": (
-        "a lower learning rate",
-        "gradient clipping (e.g. keras.optimizers.SGD(clipnorm=1.0))",
-        "initialization scaled to fan-in (He/Glorot) instead of large-variance weights",
-        "batch normalization",
-    ),
-    "dying": (
-        "Leaky ReLU, ELU or SELU instead of ReLU",
-        "a lower learning rate",
-        "He initialization with zero (not negative) biases",
-        "batch normalization before the activation",
-    ),
-    "saturation": (
-        "Glorot (Xavier) initialization instead of large weights",
-        "inputs standardized to mean 0, std 1",
-        "tanh or ReLU-family activations instead of sigmoid",
-        "batch normalization",
-    ),
-}
-
+# Activations whose units saturate, and what each activation's initialization
+# aims for: fan-in x the weights' mean square (He's 2 for the ReLU family,
+# LeCun's 1 for SELU, Glorot's 2 fan_in / (fan_in + fan_out) otherwise).
+SATURATING = set(BOUNDED)
+HE_FAMILY = {"relu", "relu6", "leaky_relu", "elu", "gelu", "silu", "swish"}
+# A layer's weights count as mis-scaled when fan-in x mean square is beyond
+# this factor of what its activation's initialization gives.
+SCALE_FACTOR = 1.8
+# Percentile of the batch gradient norms that suggests a clipping threshold
+# (the Deep Learning Tuning Playbook's choice; notebook 06).
+CLIP_PERCENTILE = 90
 
 @dataclass
 class Finding:
-    """One diagnosed symptom: its kind, a headline, the evidence (with numbers) and fixes."""
+    """One diagnosed symptom: its kind, a headline, the evidence (with numbers) and fixes.
+
+    The fixes fit the model the record describes (its activations, its
+    initial weight scale, when the symptom appeared), and each names the
+    notebook that measured it working.
+    """
 
     kind: str
     headline: str
@@ -72,7 +70,9 @@ class Finding:
     def __str__(self):
         lines = [f"{self.kind.upper()}: {self.headline}"]
         lines += [f"  - {e}" for e in self.evidence]
-        lines.append("  usual fixes: " + "; ".join(self.fixes))
+        if self.fixes:
+            lines.append("  fixes the course measured to work here:")
+            lines += [f"    * {fix}" for fix in self.fixes]
         return "\n".join(lines)
 
 
@@ -122,21 +122,11 @@ def diagnose(source, *, vanishing_ratio=1e-2, explode_growth=10.0, explode_rises
     return findings
 
 
-def _table(record, statistic):
-    """``record.table(statistic)``, or None where the record has no such statistic."""
-    return record.table(statistic) if record.has(statistic) else None
-
-
-def _last(record, statistic):
-    table = _table(record, statistic)
-    return None if table is None else table.iloc[-1]
-
-
 def _vanishing(view, threshold, dead_fraction):
-    grads = _table(view, "kernel_grad_norm")
-    if grads is None:
+    if not view.has("kernel_grad_norm"):
         return None
-    dead = _last(view, "frac_dead")
+    grads = view.table("kernel_grad_norm")
+    dead = view.table("frac_dead").iloc[-1] if view.has("frac_dead") else None
     eligible = [
         name for name in grads.columns
         if (grads[name] > 0).all()
@@ -156,8 +146,8 @@ def _vanishing(view, threshold, dead_fraction):
         f"at step {int(grads.index[-1])}: {first} {grads[first].iloc[-1]:.2e}, "
         f"{last} {grads[last].iloc[-1]:.2e}",
     ]
-    updates = _table(view, "kernel_update_ratio")
     numbers = {"ratio": ratio}
+    updates = view.table("kernel_update_ratio") if view.has("kernel_update_ratio") else None
     if updates is not None and first in updates and last in updates:
         u_first, u_last = float(updates[first].median()), float(updates[last].median())
         numbers.update(update_first=u_first, update_last=u_last)
@@ -165,10 +155,18 @@ def _vanishing(view, threshold, dead_fraction):
             f"{first}'s weights move {u_first:.1e} of their norm per update, {last}'s "
             f"{u_last:.1e} (rule of thumb ~{UPDATE_RULE_OF_THUMB:g})"
         )
+    scales = _weight_scales(view)
+    hidden = [name for name in eligible if name in scales]
+    if hidden and all(1 / SCALE_FACTOR <= scales[n][0] / scales[n][1] <= SCALE_FACTOR for n in hidden):
+        initializers = " or ".join(sorted({scales[n][2] for n in hidden}))
+        evidence.append(
+            f"every hidden layer's weights start within {SCALE_FACTOR:g}x of the scale {initializers} "
+            "initialization gives its activation: the initialization is not what shrinks this gradient"
+        )
     return Finding(
         "vanishing",
         f"gradients vanish: {first} learns {times(1 / ratio)} more slowly than {last}",
-        evidence, FIXES["vanishing"], numbers,
+        evidence, _vanishing_fixes(view, eligible), numbers,
     )
 
 
@@ -202,7 +200,10 @@ def _exploding(view, growth, rises):
     headline = "gradients explode: their norm grows step over step"
     if nonfinite is not None:
         headline += f" and {nonfinite.what} appeared at step {nonfinite.step}"
-    return Finding("exploding", headline, evidence, FIXES["exploding"], numbers)
+    threshold = _clip_threshold(view, None if run is None else int(norms.index[run[0]]))
+    if threshold is not None:
+        numbers["clip_threshold"] = threshold[0]
+    return Finding("exploding", headline, evidence, _exploding_fixes(view, threshold), numbers)
 
 
 def _steepest_rise(values):
@@ -219,10 +220,10 @@ def _steepest_rise(values):
 
 
 def _dying(view, threshold):
-    dead = _last(view, "frac_dead")
-    if dead is None:
+    if not view.has("frac_dead"):
         return None
-    step = int(_table(view, "frac_dead").index[-1])
+    table = view.table("frac_dead")
+    dead, step = table.iloc[-1], int(table.index[-1])
     bad = {name: float(v) for name, v in dead.items() if _relu_like(view, name) and v >= threshold}
     if not bad:
         return None
@@ -233,14 +234,14 @@ def _dying(view, threshold):
     ]
     worst = max(bad, key=bad.get)
     return Finding("dying", f"ReLU units are dead: {bad[worst]:.0%} of {worst}'s units never fire",
-                   evidence, FIXES["dying"], {"dead": bad})
+                   evidence, _dying_fixes(bad, table.iloc[0], threshold, int(table.index[0])), {"dead": bad})
 
 
 def _saturation(view, threshold):
-    sat = _last(view, "frac_saturated")
-    if sat is None:
+    if not view.has("frac_saturated"):
         return None
-    step = int(_table(view, "frac_saturated").index[-1])
+    table = view.table("frac_saturated")
+    sat, step = table.iloc[-1], int(table.index[-1])
     bad = {name: float(v) for name, v in sat.items() if v >= threshold}
     if not bad:
         return None
@@ -253,8 +254,154 @@ def _saturation(view, threshold):
     worst = max(bad, key=bad.get)
     return Finding("saturation", f"activations saturate: {bad[worst]:.0%} of {worst}'s outputs "
                    "are stuck near an asymptote, where the gradient is ~0",
-                   evidence, FIXES["saturation"], {"saturated": bad})
+                   evidence, _saturation_fixes(view, bad), {"saturated": bad})
 
 
 def _relu_like(view, name):
     return view.activations.get(name) in RELU_LIKE
+
+
+# Fixes ------------------------------------------------------------------
+# Each fix names the notebook that measured it; which ones are offered depends
+# on the model in the record.
+
+def _weight_scales(view):
+    """{layer: (fan-in x mean square of the kernel at the first recording, what its initialization gives, name)}.
+
+    Only layers with a kernel and an activation whose initialization the
+    course teaches; a linear layer (one feeding batch normalization, say) is
+    left out, since its right scale depends on what follows it.
+    """
+    if not view.has("kernel_norm"):
+        return {}
+    first = view.table("kernel_norm").iloc[0]
+    scales = {}
+    for name in view.layers:
+        shape, activation = view.kernel_shapes.get(name), view.activations.get(name)
+        if shape is None or len(shape) < 2 or name not in first or not np.isfinite(first[name]):
+            continue
+        receptive = int(np.prod(shape[:-2], dtype=np.int64))
+        fan_in, fan_out = receptive * shape[-2], receptive * shape[-1]
+        if activation in HE_FAMILY:
+            target, initializer = 2.0, "He's"
+        elif activation == "selu":
+            target, initializer = 1.0, "LeCun's"
+        elif activation in SATURATING:
+            target, initializer = 2 * fan_in / (fan_in + fan_out), "Glorot's"
+        else:
+            continue
+        mean_square = float(first[name]) ** 2 / int(np.prod(shape, dtype=np.int64))
+        scales[name] = (fan_in * mean_square, target, initializer)
+    return scales
+
+
+def _scale_words(scale):
+    return f"{scale[2]} initialization gives {scale[1]:.2g}"
+
+
+def _misscaled(view, too_large):
+    """The worst layer whose weights start SCALE_FACTOR or more above (or below) their initialization's scale, as words."""
+    scales = _weight_scales(view)
+    off = {name: s[0] / s[1] for name, s in scales.items()
+           if (s[0] / s[1] > SCALE_FACTOR if too_large else s[0] / s[1] < 1 / SCALE_FACTOR)}
+    if not off:
+        return None
+    worst = (max if too_large else min)(off, key=off.get)
+    others = f" (and {len(off) - 1} more layer{'s' if len(off) > 2 else ''})" if len(off) > 1 else ""
+    return (f"{worst}'s weights start at fan-in x mean square {scales[worst][0]:.3g}{others}, where "
+            f"{_scale_words(scales[worst])}")
+
+
+def _activations_of(view, names):
+    return sorted({view.activations.get(name) for name in names} - {None})
+
+
+def _vanishing_fixes(view, layers):
+    fixes = []
+    small = _misscaled(view, too_large=False)
+    if small:
+        fixes.append(f"weights scaled to the fan-in: {small} (notebook 04: weights too small shrink the "
+                     "signal by the same factor at every layer, both ways)")
+    saturating = [a for a in _activations_of(view, layers) if a in SATURATING]
+    if saturating:
+        fixes.append(f"ReLU with He's initialization instead of {' and '.join(saturating)}: its derivative is 1 "
+                     "where it is active (notebook 03: a 20-layer network's gradients stay within an order of "
+                     "magnitude; notebook 08: mystery B's fix)")
+        fixes.append("batch normalization between each Dense layer and its activation (notebook 05 rescues a "
+                     "10-layer sigmoid network with it, notebook 09 a 20-layer one)")
+        fixes.append(f"fewer layers (this network has {len(view.layers)} layers with weights; notebook 02: a 2-layer "
+                     "sigmoid network learns on the budget where the 10-layer one stays at chance)")
+    else:
+        fixes.append("batch normalization between each Dense layer and its activation (notebook 09: it alone "
+                     "carries a 20-layer network's gradient)")
+    return tuple(fixes)
+
+
+def _clip_threshold(view, rise_start):
+    """(threshold, how many norms, which series) from the run's training-batch gradient norms before the rise, or None."""
+    statistic = "batch_grad_norm" if view.has("batch_grad_norm") else "global_grad_norm"
+    if not view.has(statistic):
+        return None
+    norms = view.series(statistic)
+    if rise_start is not None:
+        norms = norms[norms.index < rise_start]
+    norms = norms[np.isfinite(norms)]
+    if len(norms) < 10:
+        return None
+    return float(np.percentile(norms, CLIP_PERCENTILE)), len(norms), statistic
+
+
+def _exploding_fixes(view, threshold):
+    fixes = []
+    large = _misscaled(view, too_large=True)
+    if large:
+        fixes.append(f"initialization scaled to the fan-in: {large} (notebook 03: the gradient grows with the "
+                     "weights' gain, layer after layer; notebook 08: mystery D trains with He's weights)")
+    fixes.append("a lower learning rate (notebook 06: weights six times He's variance blow up at 0.1 and train "
+                 "at 0.01)")
+    if threshold is not None:
+        value, count, statistic = threshold
+        source = "training-batch" if statistic == "batch_grad_norm" else "probe-batch"
+        fixes.append(f"clipping by the global norm, e.g. keras.optimizers.SGD(..., global_clipnorm={value:.3g}): "
+                     f"the {CLIP_PERCENTILE}th percentile of this run's {count} {source} gradient norms before the "
+                     "rise (notebook 06)")
+    else:
+        fixes.append(f"clipping by the global norm (global_clipnorm, notebook 06) at the {CLIP_PERCENTILE}th "
+                     "percentile of the gradient norms of a run that trains (record.series('batch_grad_norm')): "
+                     "this run rose too soon to show its healthy level")
+    fixes.append("batch normalization (notebook 05: the model with it trains at learning rate 1, where the plain "
+                 "one blows up)")
+    return tuple(fixes)
+
+
+def _dying_fixes(bad, first, threshold, first_step):
+    born_dead = [name for name in bad if first.get(name, 0) >= threshold]
+    died = [name for name in bad if name not in born_dead]
+    fixes = []
+    if born_dead:
+        fixes.append(f"He's initialization with zero biases: {_names(born_dead)} already had {threshold:.0%} or "
+                     f"more dead units at step {first_step}, before training could kill them (notebook 03: "
+                     "negative biases kill whole layers)")
+    if died:
+        fixes.append(f"a lower learning rate: {_names(died)} lost their units during training (notebook 08: "
+                     "mystery A's units stay alive with Adam at 0.001 instead of 0.02)")
+    fixes.append("Leaky ReLU, whose units cannot die: below 0 they still pass 0.2 of the gradient (notebook 03)")
+    return tuple(fixes)
+
+
+def _names(layers):
+    return ", ".join(layers) if len(layers) <= 3 else f"{len(layers)} layers ({layers[0]} to {layers[-1]})"
+
+
+def _saturation_fixes(view, bad):
+    fixes = []
+    large = _misscaled(view, too_large=True)
+    activations = " and ".join(a for a in _activations_of(view, bad) if a in SATURATING) or "the bounded activation"
+    if large:
+        fixes.append(f"smaller weights: {large} (notebook 02: N(0, 1) weights saturate about half the sigmoid "
+                     f"units, Glorot's none); in a deep {activations} stack, though, Glorot's scale makes the "
+                     "gradient vanish instead (notebook 02; notebook 08, mystery B)")
+    fixes.append(f"ReLU with He's initialization instead of {activations}: nothing to saturate (notebooks 03 and 08)")
+    fixes.append("batch normalization between each Dense layer and its activation (notebook 05 rescues a 10-layer "
+                 "sigmoid network with it)")
+    return tuple(fixes)

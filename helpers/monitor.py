@@ -117,7 +117,7 @@ class GradientMonitor(keras.callbacks.Callback):
         if self._probe is None or self._probe.model is not self.model:
             # A new model starts a new record and a new step count.
             self._probe = self._new_probe()
-            self.record = GradientRecord(self._probe.names, self._probe.activations)
+            self.record = GradientRecord(self._probe.names, self._probe.activations, self._probe.kernel_shapes)
             self.step, self.epoch, self._last_recorded, self._before, self._last_where = 0, 0, None, None, None
         elif self._compiled != (self.model.loss, self.model.optimizer):
             self._probe = self._new_probe()  # re-compiled: the loss may differ

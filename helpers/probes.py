@@ -63,6 +63,12 @@ def activation_name(layer):
     return {"ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu"}.get(kind, kind.lower())
 
 
+def kernel_shape(layer):
+    """The shape of a layer's kernel as a tuple, or None for a layer without one."""
+    kernel = getattr(layer, "kernel", None)
+    return None if kernel is None else tuple(int(d) for d in kernel.shape)
+
+
 def squared_norms(tensors):
     """Each tensor's sum of squared elements, as one float64 vector; finite exactly when its elements are.
 
@@ -106,6 +112,7 @@ class Probe:
         self.layers = select_layers(model, layers, chain=self.chain)
         self.names = [layer.name for layer in self.layers]
         self.activations = [activation_name(layer) for layer in self.layers]
+        self.kernel_shapes = [kernel_shape(layer) for layer in self.layers]
         self.training = bool(training)
         self._loss_spec = loss
         self._loss = None

@@ -76,9 +76,10 @@ class GradientRecord:
     or None: exact here, but inf in Keras's clipping.
     """
 
-    def __init__(self, layers=(), activations=()):
+    def __init__(self, layers=(), activations=(), kernel_shapes=()):
         self.layers = list(layers)
         self.activations = dict(zip(self.layers, activations))
+        self.kernel_shapes = dict(zip(self.layers, kernel_shapes))  # layer -> kernel shape, or None
         self.histograms = {}  # (step, layer) -> Histogram
         self.nonfinite = None
         self.norm_overflow = None
@@ -95,7 +96,7 @@ class GradientRecord:
         from .probes import Probe
 
         probe = Probe(model, loss, layers, training=training, compiled=False)
-        record = cls(probe.names, probe.activations)
+        record = cls(probe.names, probe.activations, probe.kernel_shapes)
         probe.measure(x, y).add_to(record, step=step, bins=bins)
         return record
 
@@ -146,7 +147,8 @@ class GradientRecord:
 
     def until(self, step):
         """A new record with only what was measured before ``step`` (histograms included)."""
-        part = GradientRecord(self.layers, [self.activations.get(n) for n in self.layers])
+        part = GradientRecord(self.layers, [self.activations.get(n) for n in self.layers],
+                              [self.kernel_shapes.get(n) for n in self.layers])
         part.add(row for row in self._rows if row[0] < step)
         part.histograms = {key: h for key, h in self.histograms.items() if key[0] < step}
         return part

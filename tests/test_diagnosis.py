@@ -74,7 +74,7 @@ def test_findings_state_their_numbers_and_fixes():
     assert finding.numbers["ratio"] == pytest.approx(ratio)
     text = str(finding)
     assert text.startswith("VANISHING:") and f"{ratio:.1e}" in text
-    assert "usual fixes:" in text and "batch normalization" in text
+    assert "fixes the course measured to work here:" in text and "batch normalization" in text
     # The threshold is live: demand a smaller ratio than measured and the finding goes.
     assert diagnose(monitor, vanishing_ratio=ratio / 2).kinds == []
 
@@ -89,7 +89,8 @@ def test_exploding_names_the_first_nonfinite_step():
 def test_findings_print_readably():
     assert "No finding" in str(Findings())
     text = str(Finding("dying", "headline", ["evidence 1"], ("fix a", "fix b")))
-    assert text == "DYING: headline\n  - evidence 1\n  usual fixes: fix a; fix b"
+    assert text == ("DYING: headline\n  - evidence 1\n  fixes the course measured to work here:\n"
+                    "    * fix a\n    * fix b")
 
 
 def test_bad_input_is_refused():
@@ -110,3 +111,50 @@ def test_a_norm_keras_cannot_square_is_reported_as_exploding():
     assert "clipping by a norm computed as inf gives NaN" in str(finding)
     assert diagnose(GradientRecord.of(model, np.full((8, 4), 1e17, "float32"), y,
                                       loss="sparse_categorical_crossentropy")).kinds == []
+
+
+def test_vanishing_advice_fits_a_sigmoid_net_that_already_has_glorots_weights():
+    (finding,) = diagnose(train("vanishing", 0))
+    text = str(finding)
+    assert "the initialization is not what shrinks this gradient" in text
+    assert any(fix.startswith("ReLU with He's initialization instead of sigmoid") for fix in finding.fixes)
+    assert not any("weights scaled to the fan-in" in fix or "Glorot" in fix for fix in finding.fixes), finding.fixes
+
+
+def test_saturation_advice_names_the_oversized_weights():
+    (finding,) = diagnose(train("saturation", 0))
+    smaller = [fix for fix in finding.fixes if fix.startswith("smaller weights")]
+    # N(0, 3^2) weights: hidden_2 (32 inputs, 32 outputs) has fan-in x mean square about 32 x 9 = 288,
+    # 288 times Glorot's 1, the worst ratio (hidden_1: 20 x 9 = 180 against Glorot's 2 x 20 / 52 = 0.77)
+    assert len(smaller) == 1 and smaller[0].startswith("smaller weights: hidden_2's"), finding.fixes
+    assert "(and 1 more layer), where Glorot's initialization gives 1 " in smaller[0]
+    scale = float(smaller[0].split("fan-in x mean square ")[1].split()[0])
+    assert 200 < scale < 380
+
+
+def test_dying_advice_tells_dead_at_initialization_from_killed_in_training():
+    (finding,) = diagnose(train("dying", 0))  # biases at -10 from the start
+    assert any(fix.startswith("He's initialization with zero biases") for fix in finding.fixes), finding.fixes
+    assert not any(fix.startswith("a lower learning rate") for fix in finding.fixes), finding.fixes
+
+
+def test_exploding_advice_takes_the_clipping_threshold_from_the_run():
+    from helpers import GradientRecord
+
+    healthy = np.random.default_rng(0).uniform(1.0, 2.0, 20)
+    healthy[-1] = 0.5  # the rise starts here
+    rising = [3.0, 40.0, 900.0, 2e4]
+    record = GradientRecord(["dense"], ["relu"], [(4, 3)])
+    record.add((step, 0, None, 0, statistic, value)
+               for step, value in enumerate(np.concatenate([healthy, rising]))
+               for statistic in ("global_grad_norm", "batch_grad_norm"))
+    (finding,) = diagnose(record)
+    assert finding.kind == "exploding"
+    assert finding.numbers["clip_threshold"] == pytest.approx(np.percentile(healthy[:-1], 90))
+    assert any(f"global_clipnorm={np.percentile(healthy[:-1], 90):.3g}" in fix for fix in finding.fixes)
+    # Too few norms before the rise: no number is made up.
+    short = GradientRecord(["dense"], ["relu"], [(4, 3)])
+    short.add((step, 0, None, 0, "global_grad_norm", value) for step, value in enumerate(rising))
+    (finding,) = diagnose(short)
+    assert "clip_threshold" not in finding.numbers
+    assert any("rose too soon to show its healthy level" in fix for fix in finding.fixes)

@@ -83,6 +83,10 @@ def test_a_record_is_a_tidy_table_ordered_input_to_output(sigmoid_stack):
             "frac_dead", "loss", "global_grad_norm"} <= set(record.statistics)
     # Sigmoid layers get a saturation figure, the softmax output does not.
     assert list(record.table("frac_saturated").columns) == [f"hidden_{i}" for i in range(1, 9)]
+    # Each layer's kernel shape travels with the record (diagnose reads the weights' scale from it).
+    shapes = {layer.name: tuple(layer.kernel.shape) for layer in model.layers if hasattr(layer, "kernel")}
+    assert record.kernel_shapes == shapes
+    assert record.until(1).kernel_shapes == shapes
 
 
 def test_global_norm_is_keras_global_clipnorm_norm_over_every_trainable_variable():
