@@ -228,9 +228,8 @@ def _dying(view, threshold):
     if not bad:
         return None
     evidence = [
-        f"{name}: {v:.0%} of its units output 0 for every probe example at step {step} "
-        f"({threshold:.0%} or more counts as dying; a healthy ReLU layer has a few percent)"
-        for name, v in bad.items()
+        "share of units that output 0 for every probe example at step "
+        f"{step}: {_shares(bad)} ({threshold:.0%} or more counts as dying; a healthy ReLU layer has a few percent)"
     ]
     worst = max(bad, key=bad.get)
     return Finding("dying", f"ReLU units are dead: {bad[worst]:.0%} of {worst}'s units never fire",
@@ -246,15 +245,19 @@ def _saturation(view, threshold):
     if not bad:
         return None
     evidence = [
-        f"{name} ({view.activations.get(name, '?')}): {v:.0%} of its outputs sit at an "
-        f"asymptote at step {step} ({threshold:.0%} or more counts as saturated; "
-        "a well-initialized layer has almost none)"
-        for name, v in bad.items()
+        f"share of outputs at an asymptote at step {step}: {_shares(bad, view.activations)} "
+        f"({threshold:.0%} or more counts as saturated; a well-initialized layer has almost none)"
     ]
     worst = max(bad, key=bad.get)
     return Finding("saturation", f"activations saturate: {bad[worst]:.0%} of {worst}'s outputs "
                    "are stuck near an asymptote, where the gradient is ~0",
                    evidence, _saturation_fixes(view, bad), {"saturated": bad})
+
+
+def _shares(fractions, activations=None):
+    """'hidden_1 83%, hidden_2 55%' (with each layer's activation when given)."""
+    return ", ".join(f"{name}{f' ({activations.get(name)})' if activations else ''} {v:.0%}"
+                     for name, v in fractions.items())
 
 
 def _relu_like(view, name):
