@@ -1,8 +1,9 @@
 """Run-wide settings read from the environment: quick mode and the seed.
 
 ``GRADIENTS_QUICK=1`` makes every notebook train on a small stratified subset
-for fewer steps, so that it executes in about a minute (the capstone in 2 to 3;
-the test suite uses it). Learners get full mode by default.
+for fewer steps, so that it executes in about a minute (measured times are in
+the README's results table); the test suite uses it. Learners get full mode
+by default.
 
 ``GRADIENTS_SEED=<int>`` overrides the global seed (default 42).
 """
