@@ -71,7 +71,7 @@ class Finding:
         lines = [f"{self.kind.upper()}: {self.headline}"]
         lines += [f"  - {e}" for e in self.evidence]
         if self.fixes:
-            lines.append("  fixes the course measured to work here:")
+            lines.append("  fixes, each measured in the notebook named:")
             lines += [f"    * {fix}" for fix in self.fixes]
         return "\n".join(lines)
 
@@ -159,13 +159,15 @@ def _vanishing(view, threshold, dead_fraction):
     hidden = [name for name in eligible if name in scales]
     if hidden and all(1 / SCALE_FACTOR <= scales[n][0] / scales[n][1] <= SCALE_FACTOR for n in hidden):
         initializers = " or ".join(sorted({scales[n][2] for n in hidden}))
-        evidence.append(
-            f"every hidden layer's weights start within {SCALE_FACTOR:g}x of the scale {initializers} "
-            "initialization gives its activation: the initialization is not what shrinks this gradient"
-        )
+        line = (f"every hidden layer's weights start within {SCALE_FACTOR:g}x of the scale {initializers} "
+                "initialization gives their activation")
+        if any(view.activations.get(n) in SATURATING for n in hidden):
+            line += ("; at that scale each saturating layer's slope shrinks the gradient (sigmoid's is at most "
+                     "0.25), and larger weights, which would shrink it less, saturate the units (notebook 02)")
+        evidence.append(line)
     return Finding(
         "vanishing",
-        f"gradients vanish: {first} learns {times(1 / ratio)} more slowly than {last}",
+        f"gradients vanish: {first}'s gradient is {times(1 / ratio)} smaller than {last}'s",
         evidence, _vanishing_fixes(view, eligible), numbers,
     )
 
@@ -229,10 +231,10 @@ def _dying(view, threshold):
         return None
     evidence = [
         "share of units that output 0 for every probe example at step "
-        f"{step}: {_shares(bad)} ({threshold:.0%} or more counts as dying; a healthy ReLU layer has a few percent)"
+        f"{step}: {_shares(bad)} ({threshold:.0%} or more counts as dying)"
     ]
     worst = max(bad, key=bad.get)
-    return Finding("dying", f"ReLU units are dead: {bad[worst]:.0%} of {worst}'s units never fire",
+    return Finding("dying", f"ReLU units are dead: {bad[worst]:.0%} of {worst}'s units never fire on the probe batch",
                    evidence, _dying_fixes(bad, table.iloc[0], threshold, int(table.index[0])), {"dead": bad})
 
 
@@ -249,6 +251,13 @@ def _saturation(view, threshold):
         f"({threshold:.0%} or more counts as saturated; a well-initialized layer has almost none)"
     ]
     worst = max(bad, key=bad.get)
+    large = _misscaled(view, too_large=True)
+    if large:
+        line = f"{large}: large weights push the units' inputs far from 0"
+        if any(view.activations.get(name) == "sigmoid" for name in bad):
+            line += (". Glorot's scale would end the saturation (notebook 02) but, in a deep sigmoid stack, make "
+                     "the gradient vanish instead (notebook 02; notebook 08, mystery B)")
+        evidence.append(line)
     return Finding("saturation", f"activations saturate: {bad[worst]:.0%} of {worst}'s outputs "
                    "are stuck near an asymptote, where the gradient is ~0",
                    evidence, _saturation_fixes(view, bad), {"saturated": bad})
@@ -360,8 +369,8 @@ def _exploding_fixes(view, threshold):
     if large:
         fixes.append(f"initialization scaled to the fan-in: {large} (notebook 03: the gradient grows with the "
                      "weights' gain, layer after layer; notebook 08: mystery D trains with He's weights)")
-    fixes.append("a lower learning rate (notebook 06: weights six times He's variance blow up at 0.1 and train "
-                 "at 0.01)")
+    fixes.append("a learning rate lower than this run's (notebook 06: weights six times He's variance that blow "
+                 "up at 0.1 train at 0.01)")
     if threshold is not None:
         value, count, statistic = threshold
         source = "training-batch" if statistic == "batch_grad_norm" else "probe-batch"
@@ -397,13 +406,11 @@ def _names(layers):
 
 
 def _saturation_fixes(view, bad):
-    fixes = []
-    large = _misscaled(view, too_large=True)
     activations = " and ".join(a for a in _activations_of(view, bad) if a in SATURATING) or "the bounded activation"
-    if large:
-        fixes.append(f"smaller weights: {large} (notebook 02: N(0, 1) weights saturate about half the sigmoid "
-                     f"units, Glorot's none); in a deep {activations} stack, though, Glorot's scale makes the "
-                     "gradient vanish instead (notebook 02; notebook 08, mystery B)")
+    fixes = []
+    if _misscaled(view, too_large=True) and any(view.activations.get(name) == "tanh" for name in bad):
+        fixes.append("Glorot's initialization: with it a deep tanh network trains (notebook 02, section 4; "
+                     "notebook 08, mystery C)")
     fixes.append(f"ReLU with He's initialization instead of {activations}: nothing to saturate (notebooks 03 and 08)")
     fixes.append("batch normalization between each Dense layer and its activation (notebook 05 rescues a 10-layer "
                  "sigmoid network with it)")

@@ -74,7 +74,7 @@ def test_findings_state_their_numbers_and_fixes():
     assert finding.numbers["ratio"] == pytest.approx(ratio)
     text = str(finding)
     assert text.startswith("VANISHING:") and f"{ratio:.1e}" in text
-    assert "fixes the course measured to work here:" in text and "batch normalization" in text
+    assert "fixes, each measured in the notebook named:" in text and "batch normalization" in text
     # The threshold is live: demand a smaller ratio than measured and the finding goes.
     assert diagnose(monitor, vanishing_ratio=ratio / 2).kinds == []
 
@@ -89,7 +89,7 @@ def test_exploding_names_the_first_nonfinite_step():
 def test_findings_print_readably():
     assert "No finding" in str(Findings())
     text = str(Finding("dying", "headline", ["evidence 1"], ("fix a", "fix b")))
-    assert text == ("DYING: headline\n  - evidence 1\n  fixes the course measured to work here:\n"
+    assert text == ("DYING: headline\n  - evidence 1\n  fixes, each measured in the notebook named:\n"
                     "    * fix a\n    * fix b")
 
 
@@ -116,18 +116,18 @@ def test_a_norm_keras_cannot_square_is_reported_as_exploding():
 def test_vanishing_advice_fits_a_sigmoid_net_that_already_has_glorots_weights():
     (finding,) = diagnose(train("vanishing", 0))
     text = str(finding)
-    assert "the initialization is not what shrinks this gradient" in text
+    assert "start within 1.8x of the scale Glorot's initialization gives their activation" in text
     assert any(fix.startswith("ReLU with He's initialization instead of sigmoid") for fix in finding.fixes)
     assert not any("weights scaled to the fan-in" in fix or "Glorot" in fix for fix in finding.fixes), finding.fixes
 
 
-def test_saturation_advice_names_the_oversized_weights():
+def test_saturation_evidence_names_the_oversized_weights():
     (finding,) = diagnose(train("saturation", 0))
-    smaller = [fix for fix in finding.fixes if fix.startswith("smaller weights")]
+    smaller = [line for line in finding.evidence if line.startswith("hidden_")]
     # N(0, 3^2) weights: hidden_2 (32 inputs, 32 outputs) has fan-in x mean square about 32 x 9 = 288,
     # 288 times Glorot's 1, the worst ratio (hidden_1: 20 x 9 = 180 against Glorot's 2 x 20 / 52 = 0.77)
-    assert len(smaller) == 1 and smaller[0].startswith("smaller weights: hidden_2's"), finding.fixes
-    assert "(and 1 more layer), where Glorot's initialization gives 1 " in smaller[0]
+    assert len(smaller) == 1 and smaller[0].startswith("hidden_2's weights start"), finding.evidence
+    assert "(and 1 more layer), where Glorot's initialization gives 1:" in smaller[0]
     scale = float(smaller[0].split("fan-in x mean square ")[1].split()[0])
     assert 200 < scale < 380
 
