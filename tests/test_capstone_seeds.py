@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.checks.capstone import RECIPE_CELLS, capstone_seeds, recipe_identity
+from helpers.capstone_seeds import RECIPE_CELLS, capstone_seeds, recipe_identity
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "09_capstone.ipynb"
@@ -65,7 +65,8 @@ def _seeds_file(tmp_path, recipe, mode="full", seeds=None):
     return path
 
 
-def test_notebook_reads_a_current_file_and_refuses_a_stale_one(tmp_path):
+def test_notebook_reads_a_current_file_and_refuses_a_stale_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIENTS_REPORT", str(tmp_path / "results.json"))  # as under `make reproduce`
     copy = _copy_of_notebook(tmp_path)
     recipe = recipe_identity(copy)
     current = _seeds_file(tmp_path, recipe)
@@ -83,6 +84,15 @@ def test_notebook_reads_a_current_file_and_refuses_a_stale_one(tmp_path):
     broken = _seeds_file(tmp_path, recipe, seeds={"1": {"test_accuracy": 0.9}})
     with pytest.raises(ValueError, match="not a file written by `make capstone-seeds`"):
         capstone_seeds(own_seed=42, notebook_path=copy, seeds_file=broken)
+
+
+def test_outside_make_reproduce_a_stale_file_means_the_notebooks_own_seed_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("GRADIENTS_REPORT", raising=False)
+    copy = _copy_of_notebook(tmp_path)
+    current = _seeds_file(tmp_path, recipe_identity(copy))
+    _edit_cell(copy, "cell-13", "\nFINAL_EPOCHS = 40\n")  # a learner's edit of the recipe
+    others, note = capstone_seeds(own_seed=42, notebook_path=copy, seeds_file=current)
+    assert others == {} and "the recipe's code cells changed" in note and "this notebook's seed only" in note
 
 
 def test_no_file_means_the_notebooks_own_seed_only(tmp_path):

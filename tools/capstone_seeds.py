@@ -31,7 +31,7 @@ DEFAULT_SEEDS = (1, 2)
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
-from helpers.checks.capstone import SEED_FIGURES, SEEDS_FILE_ENV, recipe_identity  # noqa: E402
+from helpers.capstone_seeds import SEED_FIGURES, SEEDS_FILE_ENV, recipe_identity  # noqa: E402
 from helpers.settings import DEFAULT_SEED  # noqa: E402
 
 
