@@ -132,7 +132,7 @@ def check_ablation_drops(drops, accuracy, reference):
             "Subtract every ablated run's accuracy from the reference's.")
     if not np.all(np.diff(values) <= 1e-12):
         fail("the drops are right but not sorted, largest first.", "Finish with .sort_values(ascending=False).")
-    passed(f"removing {expected.index[0]!r} costs the most: {expected.iloc[0]:+.3f} accuracy.")
+    passed(f"{expected.index[0]!r} costs the most: {expected.iloc[0]:+.3f} accuracy.")
 
 
 def _reference_epochs(seconds_per_step, batch_size, n_train, budget_seconds):
