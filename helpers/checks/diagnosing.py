@@ -88,7 +88,7 @@ ROOT_CAUSES = ("vanishing", "exploding", "dying", "saturation", "healthy")
 
 
 def check_mystery_e(mystery_e):
-    """Exercise 3: mystery E (sigmoid with N(0, 1) weights) is saturated at initialization."""
+    """Exercise 3: mystery E (sigmoid with N(0, 1) weights) is saturated at initialization, not vanishing."""
     require(isinstance(mystery_e, str), f"mystery_e is a {type(mystery_e).__name__}; it should be a string.",
             f"Set it to one of {', '.join(repr(c) for c in ROOT_CAUSES)}.")
     answer = mystery_e.strip().lower()
@@ -97,8 +97,10 @@ def check_mystery_e(mystery_e):
     require(answer in ROOT_CAUSES, f"{mystery_e!r} is not one of the names used here.",
             f"Choose one of {', '.join(repr(c) for c in ROOT_CAUSES)}.")
     if answer == "vanishing":
-        fail("the gradients do shrink toward the input, but that is the consequence, not the cause.",
-             "Ask why they shrink: plots.activation_histograms(record_e) shows where the sigmoid outputs sit.")
+        fail("diagnose(record_e) finds no vanishing: hidden_1's gradient is far closer to the output layer's "
+             "than with Glorot's weights (mystery B), because the large weights give back much of what the flat "
+             "sigmoid takes (notebook 02 measured the same).",
+             "Ask what is wrong at initialization: plots.activation_histograms(record_e) shows where the sigmoid outputs sit.")
     if answer == "dying":
         fail("E has no ReLU units, so none can die; outputs near 0 here are sigmoid outputs at an asymptote.",
              "Look at record_e.table('frac_saturated') and at the histogram's two ends.")
@@ -107,5 +109,7 @@ def check_mystery_e(mystery_e):
              "Compare the gradient of hidden_1 with the output layer's, and look at where the outputs sit.")
     if answer == "healthy":
         fail("E is not healthy: most of its outputs sit at 0 or 1.", "Look at plots.activation_histograms(record_e).")
-    passed("weights with standard deviation 1 push the sigmoid's inputs far from 0, where its derivative is ~0: "
-           "saturation, which then makes the gradients vanish. Glorot's initialization is the fix.")
+    passed("E's N(0, 1) weights put the sigmoid's inputs far from 0, so most of hidden_1's outputs sit at 0 or 1, "
+           "where the derivative is ~0: saturation. Its gradient shrinks toward the input far less than B's, though. "
+           "Glorot's scale would end the saturation and turn E into mystery B, whose gradient vanishes; ReLU with "
+           "He's weights, B's fix, removes both.")
