@@ -260,7 +260,7 @@ def _saturation(view, threshold):
         evidence.append(line)
     return Finding("saturation", f"activations saturate: {bad[worst]:.0%} of {worst}'s outputs "
                    "are stuck near an asymptote, where the gradient is ~0",
-                   evidence, _saturation_fixes(view, bad), {"saturated": bad})
+                   evidence, _saturation_fixes(view, bad, large), {"saturated": bad})
 
 
 def _shares(fractions, activations=None):
@@ -402,13 +402,13 @@ def _dying_fixes(bad, first, threshold, first_step):
 
 
 def _names(layers):
-    return ", ".join(layers) if len(layers) <= 3 else f"{len(layers)} layers ({layers[0]} to {layers[-1]})"
+    return ", ".join(layers) if len(layers) <= 6 else f"{len(layers)} layers ({', '.join(layers[:3])}, ...)"
 
 
-def _saturation_fixes(view, bad):
+def _saturation_fixes(view, bad, large):
     activations = " and ".join(a for a in _activations_of(view, bad) if a in SATURATING) or "the bounded activation"
     fixes = []
-    if _misscaled(view, too_large=True) and any(view.activations.get(name) == "tanh" for name in bad):
+    if large and any(view.activations.get(name) == "tanh" for name in bad):
         fixes.append("Glorot's initialization: with it a deep tanh network trains (notebook 02, section 4; "
                      "notebook 08, mystery C)")
     fixes.append(f"ReLU with He's initialization instead of {activations}: nothing to saturate (notebooks 03 and 08)")

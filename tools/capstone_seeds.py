@@ -54,20 +54,12 @@ def run_seed(seed, quick, notebook=NOTEBOOK):
     """Execute the notebook on ``seed``; return the figures its check cells reported."""
     import reproduce
 
-    saved = {key: os.environ.get(key) for key in ("GRADIENTS_SEED", SEEDS_FILE_ENV)}
-    os.environ["GRADIENTS_SEED"] = str(seed)
-    os.environ[SEEDS_FILE_ENV] = ""  # each run reports its own seed only
-    try:
-        with tempfile.TemporaryDirectory() as scratch:
-            report_file = Path(scratch, "figures.json")
-            _, seconds = reproduce.execute(notebook, quick=quick, report_file=report_file)
-            figures = json.loads(report_file.read_text()) if report_file.exists() else {}
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with tempfile.TemporaryDirectory() as scratch:
+        report_file = Path(scratch, "figures.json")
+        # SEEDS_FILE_ENV empty: each run reports its own seed only
+        _, seconds = reproduce.execute(notebook, quick=quick, report_file=report_file,
+                                       env={"GRADIENTS_SEED": str(seed), SEEDS_FILE_ENV: ""})
+        figures = json.loads(report_file.read_text()) if report_file.exists() else {}
     missing = [name for name in SEED_FIGURES if name not in figures]
     if missing:
         raise SystemExit(f"seed {seed}: the notebook ran but reported no {', '.join(missing)}")

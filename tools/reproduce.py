@@ -71,15 +71,15 @@ def select(names):
     return chosen
 
 
-def execute(path, quick, report_file):
-    """Run the notebook in a fresh kernel; return (executed notebook, wall seconds)."""
+def execute(path, quick, report_file, env=None):
+    """Run the notebook in a fresh kernel, with ``env`` added to its environment; return (executed notebook, wall seconds)."""
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    saved = {k: os.environ.get(k) for k in ("GRADIENTS_QUICK", "GRADIENTS_REPORT")}
-    os.environ["GRADIENTS_QUICK"] = "1" if quick else "0"
-    os.environ["GRADIENTS_REPORT"] = str(report_file)
+    settings = {"GRADIENTS_QUICK": "1" if quick else "0", "GRADIENTS_REPORT": str(report_file), **(env or {})}
+    saved = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         start = time.perf_counter()
         NotebookClient(notebook, timeout=1800, kernel_name="python3",
