@@ -16,15 +16,20 @@ PYTEST_ARGS ?=
 # addopts, so a plain `pytest PATH` (one notebook, ../shared/tools/seed-sweep) stays serial.
 PYTEST_WORKERS ?= 2
 
-.PHONY: setup data lab test student colab reproduce results-table capstone-seeds clean
+.PHONY: setup data lab test student colab nbgrader-metadata instructor nbgrader-course test-nbgrader test-colab reproduce results-table capstone-seeds clean
 
 setup: $(STAMP) data
 
-$(BIN)/python:
+# A Python 3.11 virtual environment at $@'s directory (.venv, .venv-instructor).
+define python311_venv
 	@test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH; install Python 3.11" >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
 	  { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the course needs 3.11 (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(dir $(@D))
+endef
+
+$(BIN)/python:
+	$(python311_venv)
 
 # Reinstalled only when the pins or the package metadata change.
 $(STAMP): requirements.txt pyproject.toml | $(BIN)/python
@@ -63,9 +68,62 @@ capstone-seeds: setup
 student: $(STAMP)
 	$(BIN)/python tools/student_versions.py --out build/student
 
-# Regenerate every notebook's Colab badge and bootstrap cell from pyproject.toml.
+# Regenerate every notebook's Colab badge and bootstrap cell from pyproject.toml
+# (and the oldest versions it accepts from requirements-colab.txt).
 colab: $(STAMP)
 	$(BIN)/python tools/colab.py
 
+# Regenerate nbgrader's cell metadata from the 'solution' and 'check' tags.
+nbgrader-metadata: $(STAMP)
+	$(BIN)/python tools/nbgrader_metadata.py
+
+# Instructors: nbgrader in its own environment, .venv-instructor (the course's pins plus
+# nbgrader; its JupyterLab extensions stay out of the learner's .venv).
+IVENV := .venv-instructor
+ISTAMP := $(IVENV)/.installed
+COURSE ?= build/course
+
+$(IVENV)/bin/python:
+	$(python311_venv)
+
+$(ISTAMP): requirements.txt requirements-instructor.txt pyproject.toml | $(IVENV)/bin/python
+	$(IVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-instructor.txt
+	$(IVENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+instructor: $(ISTAMP)
+	@$(IVENV)/bin/python -m helpers.data
+
+# An nbgrader course directory with every notebook as an assignment, released:
+# `make nbgrader-course COURSE=~/courses/gradients`.
+nbgrader-course: instructor
+	$(IVENV)/bin/python tools/nbgrader_course.py $(COURSE)
+
+# The instructor's path, headless: release, autograde one student's whole course, feedback.
+test-nbgrader: instructor
+	$(IVENV)/bin/python -m pytest -p no:cacheprovider -s tests/instructor
+
+# Colab's own stack (Python 3.13 and the versions in requirements-colab.txt) in .venv-colab:
+# the helpers package installed as the Colab bootstrap installs it (no dependencies),
+# then every notebook in quick mode.
+COLAB_PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/bin/python) $(shell command -v python3.13))
+CVENV := .venv-colab
+CSTAMP := $(CVENV)/.installed
+
+$(CVENV)/bin/python:
+	@test -n "$(COLAB_PYTHON)" || { echo "error: no Python 3.13 found (Colab's); install it or set COLAB_PYTHON=/path/to/python3.13" >&2; exit 1; }
+	@$(COLAB_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else 1)' || \
+	  { echo "error: $(COLAB_PYTHON) is not Python 3.13, Colab's (set COLAB_PYTHON=/path/to/python3.13)" >&2; exit 1; }
+	$(COLAB_PYTHON) -m venv $(CVENV)
+
+$(CSTAMP): requirements-colab.txt | $(CVENV)/bin/python
+	$(CVENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-colab.txt
+	@touch $@
+
+test-colab: $(CSTAMP) setup
+	$(CVENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --force-reinstall .
+	@rm -rf build/lib build/bdist.*
+	GRADIENTS_QUICK=1 $(CVENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS) notebooks
+
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) $(IVENV) $(CVENV) build .pytest_cache

@@ -5,6 +5,7 @@ notebook keeps as hundreds of lines. Every training run in the course uses
 ``verbose=0`` plus :class:`EpochLine` (or :func:`fit`, which does both).
 """
 
+import inspect
 import math
 import sys
 import time
@@ -67,12 +68,21 @@ def build_before_fit(model, x, y):
     course's 20-layer networks each trace takes several seconds, so this halves
     the start-up time of every ``fit``; what is computed does not change.
     Only for in-memory arrays with a compiled, built model; anything else is
-    left to Keras.
+    left to Keras. ``_symbolic_build`` is private (Keras's own pre-build, used
+    under distribution; present with this signature from Keras 3.13, Colab's,
+    to 3.15, the course's pin): a Keras without it, or whose version takes
+    other arguments, gets the usual build inside ``fit``, only slower to start.
     """
-    symbolic_build = getattr(model, "_symbolic_build", None)  # Keras's own pre-build, used under distribution
+    symbolic_build = getattr(model, "_symbolic_build", None)
     if symbolic_build is None or getattr(model, "optimizer", None) is None or not model.built:
         return
     if not all(hasattr(a, "shape") and hasattr(a, "dtype") and len(a) for a in (x, y)):
+        return
+    try:
+        parameters = inspect.signature(symbolic_build).parameters
+    except (TypeError, ValueError):
+        return
+    if "data_batch" not in parameters:
         return
     symbolic_build(data_batch=(x[:1], y[:1], None))  # also builds the optimizer
 

@@ -71,3 +71,30 @@ def test_notebook_00_runs_in_a_simulated_colab(tmp_path):
     located = subprocess.run([python, "-c", "import helpers; print(helpers.__file__)"], cwd=work, env=env,
                              capture_output=True, text=True, check=True).stdout
     assert located.startswith(str(venv)), f"helpers should now come from the Colab environment, not {located}"
+
+
+def _run_bootstrap(monkeypatch, capsys, versions):
+    from importlib import metadata
+
+    def version(name):
+        if versions.get(name) is None:
+            raise metadata.PackageNotFoundError(name)
+        return versions[name]
+
+    monkeypatch.setattr(metadata, "version", version)
+    source = colab.expected_cells(NOTEBOOKS[0].name, *colab.setting())[1]["source"]
+    exec(compile(source, "bootstrap", "exec"), {})  # google.colab is not importable here: no install
+    return capsys.readouterr().out
+
+
+def test_the_bootstrap_prints_the_versions_and_warns_only_when_they_are_older_than_colabs(monkeypatch, capsys):
+    oldest = colab.oldest_supported()
+    assert oldest == {"tensorflow": "2.20", "keras": "3.13"}, "requirements-colab.txt's pins changed: update this test and README"
+    out = _run_bootstrap(monkeypatch, capsys, {"tensorflow": "2.20.0", "keras": "3.13.2"})
+    assert "TensorFlow 2.20.0, Keras 3.13.2" in out and "WARNING" not in out
+    out = _run_bootstrap(monkeypatch, capsys, {"tensorflow": "2.21.0", "keras": "3.12.9"})
+    assert "WARNING: this runtime has Keras 3.12.9, older than the course supports" in out and "TensorFlow 2.21.0," in out
+    out = _run_bootstrap(monkeypatch, capsys, {"tensorflow": "2.19.1", "keras": "2.15.0"})
+    assert "WARNING: this runtime has TensorFlow 2.19.1 and Keras 2.15.0" in out
+    out = _run_bootstrap(monkeypatch, capsys, {"tensorflow": "2.20.0rc1", "keras": None})
+    assert "WARNING: this runtime has Keras (not installed)" in out and "TensorFlow" not in out.split("WARNING")[1].split("older")[0]

@@ -3,6 +3,7 @@
 import io
 from contextlib import redirect_stdout
 
+import keras
 import numpy as np
 import pytest
 
@@ -104,6 +105,30 @@ def test_fit_builds_optimizer_and_metrics_before_tracing():
     assert plain_names, "plain model.fit should create Adam's and the metrics' variables while tracing (else this test checks nothing)"
     assert built_names == [], f"helpers.fit left variables to the traced step: {built_names}"
     assert built == plain, "building first must not change what is computed"
+
+
+@pytest.mark.parametrize("private", ["missing", "other signature"])
+def test_fit_falls_back_to_kerass_own_build_when_the_private_prebuild_differs(private, monkeypatch):
+    """helpers.fit uses Keras's private _symbolic_build only where it has the expected signature."""
+    x = np.random.default_rng(0).normal(size=(64, 28, 28)).astype(np.float32)
+    y = np.arange(64, dtype=np.int32) % 10
+
+    def train():
+        seeding.set_seed(3)
+        model = models.mlp(3, width=16)
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+        with redirect_stdout(io.StringIO()):
+            return progress.fit(model, x, y, epochs=1, batch_size=32).history
+
+    expected = train()
+    calls = []
+    owner = next(c for c in keras.Sequential.__mro__ if "_symbolic_build" in vars(c))
+    if private == "missing":
+        monkeypatch.delattr(owner, "_symbolic_build")
+    else:
+        monkeypatch.setattr(owner, "_symbolic_build", lambda self, batch: calls.append(batch))
+    assert train() == expected
+    assert calls == [], "a pre-build with another signature is not called"
 
 
 def test_model_builders():

@@ -65,3 +65,34 @@ def test_make_lab_serves_the_notebooks(start_lab):
     assert expected and served == expected
     with urllib.request.urlopen(f"{lab.url}/lab?token={lab.token}", timeout=10) as response:
         assert response.status == 200 and b"JupyterLab" in response.read()
+
+
+def _pins(name):
+    pins = {}
+    for line in (ROOT / name).read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-r "):
+            package, _, version = line.partition("==")
+            assert version, f"{name}: {line!r} is not pinned with =="
+            pins[package.lower()] = version
+    return pins
+
+
+def test_colab_stack_is_pinned_and_not_newer_than_the_course():
+    colab, course = _pins("requirements-colab.txt"), _requirements()
+
+    def release(version):
+        return tuple(int(part) for part in version.split(".")[:3])
+
+    for package in ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "seaborn"):
+        assert package in colab, f"requirements-colab.txt should pin Colab's {package}"
+        assert release(colab[package]) <= release(course[package]), (
+            f"Colab's {package} {colab[package]} is newer than the course's pin {course[package]}: "
+            "the bootstrap's 'oldest supported' would be wrong")
+
+
+def test_instructor_install_is_the_course_plus_pinned_nbgrader():
+    text = (ROOT / "requirements-instructor.txt").read_text()
+    assert "-r requirements.txt" in text.splitlines()
+    assert _pins("requirements-instructor.txt") == {"nbgrader": "0.9.6"}
+    assert "nbgrader" not in _requirements(), "nbgrader stays out of the learner's install"

@@ -4,7 +4,10 @@
 
 In every code cell, the lines between ``### BEGIN SOLUTION`` and
 ``### END SOLUTION`` (nbgrader's markers) become a stub that raises
-NotImplementedError, indented like the markers. Cells tagged ``solution``
+NotImplementedError, indented like the markers (nbgrader's own stub, so
+``nbgrader generate_assignment`` releases the same notebook; the instructor
+tests compare them). As nbgrader does, the exercises' check cells are locked
+against editing and deletion, and their solution cells against deletion. Cells tagged ``solution``
 must carry the markers, and markers must pair up: anything else is an error
 naming the notebook and cell, and nothing is written for that notebook. Files
 are written whole (a temporary file, then renamed), never half.
@@ -58,6 +61,11 @@ def student_version(notebook, name="notebook"):
         where = f"{name}, cell {index}"
         if cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
+        grading = cell.get("metadata", {}).get("nbgrader", {})
+        if grading.get("locked"):
+            cell["metadata"].update(editable=False, deletable=False)
+        elif grading.get("solution"):
+            cell["metadata"]["deletable"] = False
         if BEGIN not in source and END not in source:
             if tagged:
                 raise SolutionMarkerError(f"{where} is tagged 'solution' but has no {BEGIN} / {END} markers.")
@@ -65,7 +73,7 @@ def student_version(notebook, name="notebook"):
         if cell["cell_type"] != "code":
             raise SolutionMarkerError(f"{where}: solution markers belong in code cells.")
         if not tagged:
-            raise SolutionMarkerError(f"{where} has solution markers but no 'solution' tag; add the tag so nbgrader sees it too.")
+            raise SolutionMarkerError(f"{where} has solution markers but no 'solution' tag; add the tag (`make nbgrader-metadata` derives nbgrader's cell metadata from it).")
         cell["source"] = strip_solution(source, where).splitlines(keepends=True)
         solutions += 1
     return notebook, solutions
