@@ -62,7 +62,7 @@ def test_db1(capsys):
     assert "Correct" in capsys.readouterr().out
     fails_with(check_db1, right * TWO_NEURONS["x"], *TWO_NEURONS.values(), hint="the last factor is 1, not x")
     fails_with(check_db1, -right, *TWO_NEURONS.values(), hint="y_hat - y")
-    fails_with(check_db1, right * 1.1, *TWO_NEURONS.values(), hint="Same chain as dw1")
+    fails_with(check_db1, right * 1.1, *TWO_NEURONS.values(), hint="same chain of factors as dJ/dw1")
     fails_with(check_db1, None, *TWO_NEURONS.values(), hint="return")
 
 
@@ -79,9 +79,10 @@ def test_tanh_backward(capsys):
 def test_saturation_z(capsys):
     check_saturation_z(np.log(99))
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_saturation_z, -np.log(99), hint="e^(-z) = 1/99")
+    fails_with(check_saturation_z, -np.log(99), hint="check the signs")
     fails_with(check_saturation_z, 4.6, hint="closed form")
     fails_with(check_saturation_z, np.log(0.99 / 0.01) / 2, hint="Solve 1 / (1 + e^(-z))")
+    fails_with(check_saturation_z, np.log10(99), hint="natural logarithm")
 
 
 def test_tanh_identity_and_prime(capsys):
@@ -99,7 +100,7 @@ def test_leaky_relu_prime(capsys):
     check_leaky_relu_prime(lambda z, slope=0.2: np.where(z >= 0, 1.0, slope))
     assert "Correct" in capsys.readouterr().out
     fails_with(check_leaky_relu_prime, lambda z, slope=0.2: (z > 0).astype(float), hint="negative side")
-    fails_with(check_leaky_relu_prime, lambda z, slope=0.2: np.where(z > 0, z, slope * z), hint="constant on each side")
+    fails_with(check_leaky_relu_prime, lambda z, slope=0.2: np.where(z > 0, z, slope * z), hint="that line's slope, a constant")
     fails_with(check_leaky_relu_prime, lambda z, slope=0.2: np.where(z >= 0, 1.0, 0.2), hint="`slope` parameter")
 
 

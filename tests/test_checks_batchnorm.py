@@ -63,5 +63,5 @@ def test_moving_average_after(capsys):
 
     fails_with(check_moving_average_after, swapped, hint="keeps `momentum` of the old average")
     fails_with(check_moving_average_after, ignores_start, hint="momentum**steps of `start`")
-    fails_with(check_moving_average_after, backwards, hint="momentum**steps * start")
+    fails_with(check_moving_average_after, backwards, hint="fills the share")
     fails_with(check_moving_average_after, lambda batch_value, steps, momentum=0.99, start=0.0: batch_value, hint="`steps` times")

@@ -59,11 +59,14 @@ def test_ablation_drops(capsys):
     check_ablation_drops(right, ACCURACY, "final recipe")
     assert "'without Adam' costs the most" in capsys.readouterr().out
     fails_with(check_ablation_drops, -right, ACCURACY, "final recipe", hint="not the other way round")
-    fails_with(check_ablation_drops, right.sort_values(), ACCURACY, "final recipe", hint="sort_values(ascending=False)")
+    fails_with(check_ablation_drops, right.sort_values(), ACCURACY, "final recipe", hint="`ascending` argument")
     with_reference = (ACCURACY["final recipe"] - ACCURACY).sort_values(ascending=False)
-    fails_with(check_ablation_drops, with_reference, ACCURACY, "final recipe", hint="accuracy.drop(reference)")
-    fails_with(check_ablation_drops, list(right), ACCURACY, "final recipe", hint="keep the row names")
+    fails_with(check_ablation_drops, with_reference, ACCURACY, "final recipe", hint="reference's own row out")
+    fails_with(check_ablation_drops, list(right), ACCURACY, "final recipe", hint="row names are kept")
     fails_with(check_ablation_drops, right.reset_index(drop=True), ACCURACY, "final recipe", hint="Keep the ablation's row names")
+    for wrong in (list(right), right.sort_values(), -right):  # no solution code in the feedback
+        error = fails_with(check_ablation_drops, wrong, ACCURACY, "final recipe", hint="")
+        assert ".drop(reference)" not in str(error) and "sort_values(ascending=False)" not in str(error), str(error)
 
 
 def reference_epochs(seconds_per_step, batch_size, n_train=55_000, budget_seconds=600):
@@ -74,7 +77,7 @@ def test_epochs_in_budget(capsys):
     check_epochs_in_budget(reference_epochs)
     assert "Correct" in capsys.readouterr().out
     fails_with(check_epochs_in_budget, lambda s, b, n_train=55_000, budget_seconds=600:
-               math.floor(budget_seconds / (n_train // b * s)), hint="math.ceil(n_train / batch_size)")
+               math.floor(budget_seconds / (n_train // b * s)), hint="round the number of steps per epoch up")
     fails_with(check_epochs_in_budget, lambda s, b, n_train=55_000, budget_seconds=600:
                round(budget_seconds / (math.ceil(n_train / b) * s)), hint="round down")
     fails_with(check_epochs_in_budget, lambda s, b, n_train=55_000, budget_seconds=600:

@@ -34,7 +34,7 @@ def test_clip_by_global_norm(capsys):
 
     fails_with(check_clip_by_global_norm, per_variable, hint="ONE norm over all the arrays")
     fails_with(check_clip_by_global_norm, by_value, hint="same factor")
-    fails_with(check_clip_by_global_norm, summed_norms, hint="sqrt(sum of squares)")
+    fails_with(check_clip_by_global_norm, summed_norms, hint="sum of *all* their squares")
     fails_with(check_clip_by_global_norm, always_rescale, hint="only ever shrinks")
     fails_with(check_clip_by_global_norm, flattened, hint="one array per gradient")
     fails_with(check_clip_by_global_norm, lambda gradients, threshold: None, hint="list")
@@ -48,4 +48,4 @@ def test_longest_clipnorm_step(capsys):
     fails_with(check_longest_clipnorm_step, 0.1, hint="separately")
     fails_with(check_longest_clipnorm_step, np.sqrt(10), hint="learning rate times")
     fails_with(check_longest_clipnorm_step, 1.0, hint="right angle")
-    fails_with(check_longest_clipnorm_step, 0.5, hint="sqrt(sum of their squares)")
+    fails_with(check_longest_clipnorm_step, 0.5, hint="combine those 10 orthogonal pieces")

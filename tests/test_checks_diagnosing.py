@@ -28,11 +28,13 @@ def test_weight_decay(capsys):
     check_weight_decay(shrink, math.ceil(steps))  # a whole number of steps is fine
     check_weight_decay(shrink, math.log(2) / (2 * 0.01 * 0.01))  # the small-rate approximation too
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_weight_decay, 1 - 0.01 * 0.01, steps, hint="its derivative is 2 * lambda * w")
+    fails_with(check_weight_decay, 1 - 0.01 * 0.01, steps, hint="brings down a factor of 2")
     fails_with(check_weight_decay, 2 * 0.01 * 0.01, steps, hint="the factor is close to 1")
     fails_with(check_weight_decay, shrink, 0.5 / (2 * 0.01 * 0.01), hint="solve shrink_per_step ** n = 0.5")
-    fails_with(check_weight_decay, shrink, -steps, hint="divide one by the other")
-    fails_with(check_weight_decay, shrink, np.log10(0.5) / np.log(shrink), hint="n = log(0.5) / log(shrink_per_step)")
+    fails_with(check_weight_decay, shrink, -steps, hint="check the signs")
+    fails_with(check_weight_decay, shrink, np.log10(0.5) / np.log(shrink), hint="same logarithm of both sides")
+    fails_with(check_weight_decay, shrink, 1000.0, hint="take the logarithm of both sides")
+    fails_with(check_weight_decay, 0.99, steps, hint="factor out w")
     fails_with(check_weight_decay, None, steps, hint="return")
 
 

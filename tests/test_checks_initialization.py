@@ -34,8 +34,8 @@ def test_init_std(capsys):
         return {"glorot": reference_init_std("glorot", fan_in, fan_out)}[kind]
 
     fails_with(check_init_std, variance, hint="square root")
-    fails_with(check_init_std, glorot_without_2, hint="2 / (fan_in + fan_out)")
-    fails_with(check_init_std, he_like_lecun, hint="Var[w] = 2 / fan_in for He")
+    fails_with(check_init_std, glorot_without_2, hint="*average* of the two fans")
+    fails_with(check_init_std, he_like_lecun, hint="twice LeCun's")
     fails_with(check_init_std, he_with_fan_out, hint="Divide by fan_in")
     fails_with(check_init_std, uniform_limit, hint="Return sqrt(Var[w]) itself")
     fails_with(check_init_std, only_glorot, hint='"glorot", "he" and "lecun"')
@@ -45,17 +45,19 @@ def test_init_std(capsys):
 def test_he_uniform_limit(capsys):
     check_he_uniform_limit(lambda fan_in: math.sqrt(6 / fan_in))
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_he_uniform_limit, lambda fan_in: math.sqrt(2 / fan_in), hint="r = sqrt(3 * Var[w])")
-    fails_with(check_he_uniform_limit, lambda fan_in: math.sqrt(3 / fan_in), hint="sqrt(3 * 2 / fan_in)")
-    fails_with(check_he_uniform_limit, lambda fan_in: 3 * math.sqrt(2 / fan_in), hint="sqrt(3 * sigma^2)")
+    fails_with(check_he_uniform_limit, lambda fan_in: math.sqrt(2 / fan_in), hint="solve for r")
+    fails_with(check_he_uniform_limit, lambda fan_in: math.sqrt(3 / fan_in), hint="twice LeCun's")
+    fails_with(check_he_uniform_limit, lambda fan_in: 3 * math.sqrt(2 / fan_in), hint="square root of the whole right-hand side")
+    fails_with(check_he_uniform_limit, lambda fan_in: 6 / fan_in, hint="Take the square root")
+    fails_with(check_he_uniform_limit, lambda fan_in: 2 * math.sqrt(6 / fan_in), hint="solve for r")
     fails_with(check_he_uniform_limit, lambda fan_in: None, hint="return")
 
 
 def test_glorot_relu_std_ratio(capsys):
     check_glorot_relu_std_ratio((1 / math.sqrt(2)) ** 49)
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_glorot_relu_std_ratio, 0.5**49, hint="1/sqrt(2) per layer")
-    fails_with(check_glorot_relu_std_ratio, 2 ** (-50 / 2), hint="(1/sqrt(2)) ** 49")
+    fails_with(check_glorot_relu_std_ratio, 0.5**49, hint="its square root")
+    fails_with(check_glorot_relu_std_ratio, 2 ** (-50 / 2), hint="Count only the layers after layer 1")
     fails_with(check_glorot_relu_std_ratio, 2 ** (49 / 2), hint="1/2 from ReLU")  # grows instead of shrinks
     fails_with(check_glorot_relu_std_ratio, 1.0, hint="100 * (1/100) * (1/2)")
-    fails_with(check_glorot_relu_std_ratio, 0.01, hint="each of layers 2..50")
+    fails_with(check_glorot_relu_std_ratio, 0.01, hint="Each of layers 2..50")

@@ -30,5 +30,5 @@ def test_sigmoid_vanishing_gain(capsys):
     check_sigmoid_vanishing_gain(4.0)
     assert "Correct" in capsys.readouterr().out
     fails_with(check_sigmoid_vanishing_gain, 0.25, hint="1 / gamma")
-    fails_with(check_sigmoid_vanishing_gain, 1.0, hint="1 / 0.25")
-    fails_with(check_sigmoid_vanishing_gain, 2.0, hint="sigmoid'(0) = 0.25")
+    fails_with(check_sigmoid_vanishing_gain, 1.0, hint="its own bound gamma")
+    fails_with(check_sigmoid_vanishing_gain, 2.0, hint="largest value of sigmoid'(z)")

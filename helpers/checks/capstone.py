@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from .core import as_array, fail, passed, require, require_callable
+from .core import as_array, as_number, call, fail, passed, require, require_callable
 
 PLAIN_LAYERS = {"InputLayer", "Flatten", "Dense", "Activation", "AlphaDropout"}
 
@@ -57,9 +57,11 @@ def check_selu_mlp(build_selu_mlp, depth=20, width=32):
     require_callable(build_selu_mlp, "build_selu_mlp")
     try:
         model = build_selu_mlp(depth=depth, width=width)
-    except TypeError as exc:
-        fail(f"build_selu_mlp(depth={depth}, width={width}) raised TypeError: {exc}",
-             "Give the function two parameters, `def build_selu_mlp(depth=20, width=256):`, and use them.")
+    except Exception as exc:  # noqa: BLE001 - the learner's code; report what happened
+        hint = ("Give the function two parameters, `def build_selu_mlp(depth=20, width=256):`, and use them."
+                if isinstance(exc, TypeError) and "argument" in str(exc) else
+                "Run build_selu_mlp() in a cell of its own to see where it fails.")
+        fail(f"build_selu_mlp(depth={depth}, width={width}) raised {type(exc).__name__}: {exc}", hint)
     require(isinstance(model, keras.Model), f"build_selu_mlp returned a {type(model).__name__}, not a Keras model.",
             "Return the model, e.g. `return keras.Sequential(layers)`.")
     kinds = {type(layer).__name__ for layer in model.layers}
@@ -80,6 +82,7 @@ def check_selu_mlp(build_selu_mlp, depth=20, width=32):
     require(tuple(out.shape) == (2, 10), f"the model's output has shape {tuple(out.shape)} for 2 images; expected (2, 10).",
             "End with keras.layers.Dense(10, activation='softmax').")
     blocks = _hidden_blocks(model)
+    require(blocks, "the model has no Dense layers.", "Build it from keras.layers.Dense layers: `depth` hidden ones, then the output layer.")
     output_layer, output_activation = blocks[-1]
     require(output_activation == "softmax", f"the last Dense layer's activation is {output_activation!r}.",
             "The output layer is Dense(10, activation='softmax').")
@@ -115,23 +118,27 @@ def check_ablation_drops(drops, accuracy, reference):
     if isinstance(drops, pd.DataFrame) and drops.shape[1] == 1:
         drops = drops.iloc[:, 0]
     require(isinstance(drops, pd.Series), f"drops is a {type(drops).__name__}, not a pandas Series.",
-            "Subtract from a Series to keep the row names: accuracy[reference] - accuracy.drop(reference).")
+            "Subtract a Series of accuracies from the reference's accuracy, so that the row names are kept.")
     expected = (accuracy[reference] - accuracy.drop(reference)).sort_values(ascending=False)
     if reference in drops.index:
         fail(f"drops has a row for {reference!r} itself (a drop of 0).",
-             "Leave the reference out: accuracy.drop(reference).")
+             "Leave the reference's own row out: only the removed fixes get a drop.")
+    require(drops.index.is_unique, "drops has a row name more than once.",
+            "One row per removed fix: subtract Series, don't concatenate them.")
     require(set(drops.index) == set(expected.index),
             f"drops has the rows {sorted(map(str, drops.index))}; expected one per removed fix: {sorted(expected.index)}.",
             "Keep the ablation's row names: subtract Series, don't build a new list.")
-    values = as_array(drops.to_numpy(), "drops")
-    aligned = as_array(drops.reindex(expected.index).to_numpy(), "drops")
+    values = as_array(drops.to_numpy(), "the values of drops", "Hold one accuracy difference (a number) per row.")
+    aligned = as_array(drops.reindex(expected.index).to_numpy(), "the values of drops", "Hold one accuracy difference (a number) per row.")
     if np.allclose(aligned, -expected.to_numpy()) and not np.allclose(expected.to_numpy(), 0):
         fail("the signs are flipped: a fix whose removal costs accuracy should have a positive drop.",
              "Compute accuracy[reference] - accuracy[without the fix], not the other way round.")
-    require(np.allclose(aligned, expected.to_numpy()), "some drops do not match accuracy[reference] - accuracy[row].",
+    wrong = [str(name) for name, ok in zip(expected.index, np.isclose(aligned, expected.to_numpy())) if not ok]
+    require(not wrong, f"the drops for {', '.join(repr(name) for name in wrong[:3])}{' and others' if len(wrong) > 3 else ''} "
+            "do not match accuracy[reference] - accuracy[row].",
             "Subtract every ablated run's accuracy from the reference's.")
     if not np.all(np.diff(values) <= 1e-12):
-        fail("the drops are right but not sorted, largest first.", "Finish with .sort_values(ascending=False).")
+        fail("the drops are right but not sorted, largest first.", "Sort them, largest first: Series.sort_values has an `ascending` argument.")
     passed(f"{expected.index[0]!r} costs the most: {expected.iloc[0]:+.3f} accuracy.")
 
 
@@ -154,14 +161,15 @@ def check_epochs_in_budget(epochs_in_budget):
     require_callable(epochs_in_budget, "epochs_in_budget")
     for seconds_per_step, batch_size, n_train, budget in BUDGET_CASES:
         expected = _reference_epochs(seconds_per_step, batch_size, n_train, budget)
-        try:
-            got = epochs_in_budget(seconds_per_step, batch_size, n_train=n_train, budget_seconds=budget)
-        except TypeError as exc:
-            fail(f"epochs_in_budget raised TypeError: {exc}",
-                 "Use the signature epochs_in_budget(seconds_per_step, batch_size, n_train=55_000, budget_seconds=600).")
         case = f"epochs_in_budget({seconds_per_step}, {batch_size}, n_train={n_train:_}, budget_seconds={budget})"
+        got = call(epochs_in_budget, case,
+                   "Use the signature epochs_in_budget(seconds_per_step, batch_size, n_train=55_000, budget_seconds=600).",
+                   seconds_per_step, batch_size, n_train=n_train, budget_seconds=budget)
         if not isinstance(got, numbers.Integral) or isinstance(got, bool):
-            value = float(as_array(got, case))
+            value = as_number(got, case, "Return one whole number of epochs.")
+            if math.isfinite(value) and value == int(value):
+                fail(f"{case} returned {value!r}, a float; a number of epochs is an int.",
+                     "math.floor returns an int; or convert with int(...).")
             fail(f"{case} returned {value!r}, not a whole number of epochs.",
                  "A partly run epoch does not count: round down with math.floor (or int() of a positive number).")
         if got == expected:
@@ -171,14 +179,14 @@ def check_epochs_in_budget(epochs_in_budget):
         rounded = round(budget / (math.ceil(n_train / batch_size) * seconds_per_step))
         if got == per_example:
             fail(f"{case} gives {got}: that counts one step per example.",
-                 "One step processes a whole batch: an epoch is ceil(n_train / batch_size) steps.")
+                 "One step processes a whole batch: count the batches in an epoch, the last partial one included.")
         if got == floor_steps:
-            fail(f"{case} gives {got}; it should be {expected}.",
-                 "Keras also runs the last, partial batch: steps per epoch = math.ceil(n_train / batch_size).")
+            fail(f"{case} gives {got}: too many, because the last, partial batch of each epoch is not counted.",
+                 "Keras also runs the last, partial batch: round the number of steps per epoch up, not down.")
         if got == rounded:
-            fail(f"{case} gives {got}; it should be {expected}.",
+            fail(f"{case} gives {got}: too many, because it rounds to the nearest whole epoch.",
                  "An epoch must fit in the budget to count: round down, don't round to the nearest.")
-        fail(f"{case} gives {got}; it should be {expected}.",
-             "Epoch time = steps per epoch x seconds per step; epochs = floor(budget / epoch time).")
+        fail(f"{case} gives {got}: too {'many' if got > expected else 'few'} epochs.",
+             "Epoch time = steps per epoch x seconds per step; count only the whole epochs that fit in the budget.")
     passed("plan the budget from a measured step time before starting a long run.")
 

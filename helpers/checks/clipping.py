@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .core import as_array, fail, passed, require, require_callable
+from .core import as_array, as_number, call, fail, how_far, passed, require, require_callable
 
 
 def _reference_clip(gradients, threshold):
@@ -11,11 +11,8 @@ def _reference_clip(gradients, threshold):
 
 
 def _call(clip, gradients, threshold):
-    try:
-        result = clip([g.copy() for g in gradients], threshold)
-    except Exception as exc:  # noqa: BLE001 - the learner's code; report what happened
-        fail(f"clip_by_global_norm raised {type(exc).__name__}: {exc}",
-             "It receives a list of NumPy arrays of different shapes and a float, and returns a list.")
+    result = call(clip, "clip_by_global_norm", "It receives a list of NumPy arrays of different shapes and a float, and returns a list.",
+                  [g.copy() for g in gradients], threshold)
     require(isinstance(result, (list, tuple)), f"clip_by_global_norm returned a {type(result).__name__}, not a list.",
             "Return one clipped array per input array, in a list, so each can go back to its own variable.")
     require(len(result) == len(gradients), f"clip_by_global_norm returned {len(result)} arrays for {len(gradients)} gradients.",
@@ -29,6 +26,11 @@ def _call(clip, gradients, threshold):
 
 def _close(arrays, expected):
     return all(np.allclose(a, e, rtol=1e-6, atol=1e-12) for a, e in zip(arrays, expected))
+
+
+def _whole_norm(arrays):
+    with np.errstate(all="ignore"):  # the learner's arrays may hold inf, NaN or huge values
+        return float(np.sqrt(sum(np.sum(np.square(a)) for a in arrays)))
 
 
 def check_clip_by_global_norm(clip_by_global_norm):
@@ -46,18 +48,25 @@ def check_clip_by_global_norm(clip_by_global_norm):
                  "Compute ONE norm over all the arrays together: sqrt(sum of every array's squared entries).")
         if _close(got, [np.clip(g, -threshold, threshold) for g in large]):
             fail("the components were clipped one by one: that is clipping by value.",
-                 "Rescale every array by the same factor, threshold / (whole norm), when the whole norm is too large.")
+                 "Rescale every array by the same factor when the whole norm is too large, so that the direction is kept.")
         summed = sum(np.linalg.norm(g) for g in large)
         if _close(got, [g * threshold / summed for g in large]):
             fail("the whole norm was computed as the sum of the arrays' norms.",
-                 "The norm of all entries together is sqrt(sum of squares), e.g. sqrt(sum(np.sum(g**2) for g in gradients)).")
-        lengths = np.sqrt(sum(np.sum(np.square(a)) for a in got))
-        fail(f"the clipped gradients have whole norm {lengths:.6g}; they should have norm {threshold} and point the same way.",
-             "Multiply every array by threshold / max(whole norm, threshold).")
+                 "The norm of all the entries together is the square root of the sum of *all* their squares, "
+                 "not the sum of the arrays' norms.")
+        length = _whole_norm(got)
+        require(np.isfinite(length), "the clipped gradients have NaN or infinite entries.",
+                "Check for a division by zero: the whole norm of these gradients is far from 0.")
+        if np.isclose(length, threshold, rtol=1e-6):
+            fail("the clipped gradients have the right whole norm but point another way: "
+                 "the arrays were not all scaled by the same factor.",
+                 "Rescale every array by one common factor, so that the direction of the whole gradient is kept.")
+        fail(f"the clipped gradients have whole norm {length:.6g}; clipping should bring it to the threshold, {threshold:g}.",
+             "When the whole norm is above the threshold, scale all the arrays by the one factor that makes it equal the threshold.")
     small = [g * 1e-3 for g in large]  # whole norm ~0.1, below the threshold
     got_small = _call(clip_by_global_norm, small, threshold)
     if not _close(got_small, small):
-        small_norm = np.sqrt(sum(np.sum(np.square(g)) for g in small))
+        small_norm = _whole_norm(small)
         if _close(got_small, [g * threshold / small_norm for g in small]):
             fail("gradients already shorter than the threshold were stretched up to it.",
                  "Clipping only ever shrinks: leave the gradients alone when their whole norm is at most threshold.")
@@ -68,7 +77,7 @@ def check_clip_by_global_norm(clip_by_global_norm):
 
 def check_longest_clipnorm_step(longest_clipnorm_step, learning_rate=0.1, threshold=1.0, n_variables=10):
     """Exercise 2: the longest SGD step under clipnorm is lr * c * sqrt(number of variables)."""
-    value = float(as_array(longest_clipnorm_step, "longest_clipnorm_step"))
+    value = as_number(longest_clipnorm_step, "longest_clipnorm_step")
     expected = learning_rate * threshold * np.sqrt(n_variables)
     if np.isclose(value, learning_rate * threshold):
         fail(f"{value:g} is the longest step with global_clipnorm.",
@@ -77,7 +86,8 @@ def check_longest_clipnorm_step(longest_clipnorm_step, learning_rate=0.1, thresh
         fail(f"{value:g} is the longest clipped gradient, not the step.", "SGD's step is the learning rate times the gradient.")
     if np.isclose(value, learning_rate * threshold * n_variables):
         fail(f"{value:g} adds the 10 bounds, but the variables are orthogonal pieces of one vector.",
-             "Norms of separate pieces combine like sides of a right angle: sqrt(10 * c**2).")
-    require(np.isclose(value, expected, rtol=1e-6), f"longest_clipnorm_step is {value:.6g}; it should be {expected:.6g}.",
-            "Each variable's gradient has norm at most c; the whole step is lr * sqrt(sum of their squares).")
+             "Norms of separate, orthogonal pieces combine like the sides of a right angle (Pythagoras), not by adding.")
+    require(np.isclose(value, expected, rtol=1e-6), f"longest_clipnorm_step is {value:.6g}: {how_far(value, expected)}.",
+            "clipnorm caps each of the 10 variables' gradients at norm c on its own; combine those 10 orthogonal pieces "
+            "into one norm, then scale by the learning rate.")
     passed(f"{expected:.3f}: more than three times the {learning_rate * threshold:g} that global_clipnorm would allow.")

@@ -1,4 +1,10 @@
-"""The mechanism behind every exercise check: a friendly failure and a few comparisons."""
+"""The mechanism behind every exercise check: a friendly failure and a few comparisons.
+
+A failure says what is wrong with the answer given and how to fix it, never what
+the right answer is: these messages are the autograder's feedback.
+"""
+
+import math
 
 import numpy as np
 
@@ -33,12 +39,69 @@ def as_array(answer, name, hint="Return a number or a NumPy array."):
     if answer is None:
         fail(f"{name} is None: the exercise cell did not produce it.",
              "Make sure your function ends with `return ...` (or that the variable is assigned).")
+    if callable(answer) and not hasattr(answer, "__array__"):
+        fail(f"{name} is a function, not a number or an array of numbers.",
+             "Use the value: call the function (or compute the number) instead of passing the function itself.")
     try:
-        return np.asarray(answer, dtype=float)
+        array = np.asarray(answer)
+        if array.dtype.kind in "USO" and any(isinstance(item, (str, bytes)) for item in array.ravel()):
+            fail(f"{name} is text, not a number: {answer!r:.40}.", hint)
+        if np.iscomplexobj(array):
+            fail(f"{name} has complex values.", "Every quantity here is real: check for a square root or log of a negative number.")
+        return np.asarray(array, dtype=float)
     except (TypeError, ValueError):
-        fail(f"{name} is a {type(answer).__name__}, not a number or an array of numbers.", hint)
+        fail(f"{name} has type {type(answer).__name__}, not a number or an array of numbers.", hint)
+
+
+def as_number(answer, name, hint="Compute a single number, e.g. with float(...)."):
+    """The answer as one float, or a failure that says it is not a single number."""
+    value = as_array(answer, name, hint)
+    require(value.shape == (), f"{name} should be one number; it has shape {value.shape}.", hint)
+    return float(value)
+
+
+def how_far(value, expected):
+    """How ``value`` misses ``expected``, in words that do not give ``expected`` away.
+
+    Only the direction and the rough size of the miss: "about 3x too large",
+    "too small by about 2 orders of magnitude", "the wrong sign".
+    """
+    if not math.isfinite(value):
+        return "it is not a finite number"
+    if value == 0:
+        return "it should not be 0"
+    if expected == 0:
+        return "it should be 0"
+    if (value > 0) != (expected > 0):
+        return "it has the wrong sign"
+    log_ratio = math.log10(abs(value)) - math.log10(abs(expected))  # no overflow for tiny or huge values
+    direction = ("large" if log_ratio > 0 else "small") + (" in magnitude" if expected < 0 else "")
+    factor = 10 ** min(abs(log_ratio), 1.0)  # "about 10x" and beyond are told in orders of magnitude
+    if factor < 1.01:
+        return f"it is slightly too {direction} (by less than 1%)"
+    if factor < 1.5:
+        return f"it is too {direction} (by less than 50%)"
+    if factor < 9.5:
+        return f"it is about {factor:.0f}x too {direction}"
+    orders = round(abs(log_ratio))
+    return f"it is too {direction} by about {orders} order{'s' if orders > 1 else ''} of magnitude"
+
+
+def call(function, call_text, hint, *args, **kwargs):
+    """``function(*args, **kwargs)``; an error inside the learner's code becomes a failure that names it."""
+    try:
+        with np.errstate(all="ignore"):  # NaN or inf in the result is reported by the check, in words
+            return function(*args, **kwargs)
+    except NotQuiteRight:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the learner's code; report what happened
+        if "truth value of an array" in str(exc):
+            hint = "The function receives NumPy arrays: work elementwise (np.where, *, np.sqrt), not with `if` on an array."
+        elif not isinstance(exc, TypeError):  # a TypeError is most often a signature that does not match: the hint says it
+            hint = f"Run it in a cell of its own, on inputs like these, to see where it fails. {hint}"
+        fail(f"{call_text} raised {type(exc).__name__}: {exc}", hint)
 
 
 def require_callable(answer, name):
-    require(callable(answer), f"{name} should be a function; got a {type(answer).__name__}.",
+    require(callable(answer), f"{name} should be a function; it has type {type(answer).__name__}.",
             f"Define it with `def {name}(...):` and pass the function itself, without calling it.")

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .core import as_array, fail, passed, require, require_callable
+from .core import as_array, as_number, call, fail, how_far, passed, require, require_callable
 
 
 def _gradient_table():
@@ -27,15 +27,12 @@ def check_vanishing_ratio(vanishing_ratio):
     """Exercise 1: median over steps of (first layer's gradient norm / last layer's)."""
     require_callable(vanishing_ratio, "vanishing_ratio")
     table = _gradient_table()
-    try:
-        answer = vanishing_ratio(table.copy())
-    except Exception as exc:  # noqa: BLE001 - any error in the learner's code becomes a hint
-        fail(f"vanishing_ratio raised {type(exc).__name__}: {exc}",
-             "It receives a pandas DataFrame: steps as rows, layers as columns (input to output). "
-             "`grads.iloc[:, 0]` is the first layer's column, `grads.iloc[:, -1]` the last one's.")
+    answer = call(vanishing_ratio, "vanishing_ratio",
+                  "It receives a pandas DataFrame: steps as rows, layers as columns (input to output). "
+                  "`grads.iloc[:, 0]` is the first layer's column, `grads.iloc[:, -1]` the last one's.", table.copy())
     value = as_array(answer, "vanishing_ratio(grads)", "Return a single number, e.g. with float(...).")
-    require(value.shape == (), f"vanishing_ratio returned {value.size} numbers, one per step or layer.",
-            "Take the median over the steps, so that one number comes back.")
+    require(value.shape == (), f"vanishing_ratio returned an array of shape {value.shape}, not one number.",
+            "Take the median over the steps, so that one number comes back (float(...) of it).")
     first, last = table.iloc[:, 0], table.iloc[:, -1]
     expected = float((first / last).median())
     if math.isclose(float(value), float((last / first).median()), rel_tol=1e-6):
@@ -53,34 +50,38 @@ def check_vanishing_ratio(vanishing_ratio):
         fail("this divides the two medians; diagnose takes the median of the step-by-step ratios.",
              "Divide the columns first (one ratio per step), then take the median.")
     require(math.isclose(float(value), expected, rel_tol=1e-6),
-            f"vanishing_ratio gives {float(value):.4g} on a test table where the answer is {expected:.4g}.",
+            f"vanishing_ratio gives {float(value):.4g} on a test table: {how_far(float(value), expected)}.",
             "Per step: first layer's norm / last layer's norm; then the median over the steps.")
     passed(f"the median of first/last is {expected:.1e} on the test table: below 1e-2, so diagnose would call it vanishing.")
 
 
 def check_weight_decay(shrink_per_step, steps_to_halve, learning_rate=0.01, l2=0.01):
     """Exercise 2: one SGD step multiplies a weight by 1 - 2*eta*lambda; halving takes log(1/2)/log(that)."""
-    shrink = float(as_array(shrink_per_step, "shrink_per_step"))
-    steps = float(as_array(steps_to_halve, "steps_to_halve"))
+    shrink = as_number(shrink_per_step, "shrink_per_step")
+    steps = as_number(steps_to_halve, "steps_to_halve")
     factor = 1 - 2 * learning_rate * l2
     if math.isclose(shrink, 1 - learning_rate * l2, rel_tol=1e-9):
-        fail(f"shrink_per_step is 1 - eta*lambda = {shrink}: the factor 2 is missing.",
-             "The penalty is lambda * w**2; its derivative is 2 * lambda * w, and SGD subtracts eta times that.")
+        fail(f"shrink_per_step is {shrink:g}: the factor 2 is missing.",
+             "Differentiate the penalty lambda * w**2: the square brings down a factor of 2.")
     if math.isclose(shrink, 2 * learning_rate * l2, rel_tol=1e-9) or math.isclose(shrink, learning_rate * l2, rel_tol=1e-9):
         fail(f"shrink_per_step = {shrink:g} is the fraction a step removes, not the factor that is left.",
-             "w_new = w - eta * 2 * lambda * w = (1 - 2 * eta * lambda) * w: the factor is close to 1.")
-    require(math.isclose(shrink, factor, rel_tol=1e-9),
-            f"shrink_per_step is {shrink:g}; one step should leave 1 - 2*eta*lambda = {factor:g} of a weight.",
-            "w_new = w - eta * dL/dw, with dL/dw = 2 * lambda * w when the data's gradient is zero.")
+             "shrink_per_step is what is *left* of a weight after one step, w_new / w: the factor is close to 1.")
+    require(math.isclose(shrink, factor, rel_tol=1e-9), f"shrink_per_step is {shrink:g}: {how_far(shrink, factor)}.",
+            "Write one SGD step, w_new = w - eta * dL/dw, for a loss that is only the penalty lambda * w**2, and factor out w.")
     expected = math.log(0.5) / math.log(factor)
     if math.isclose(steps, 0.5 / (1 - factor), rel_tol=1e-3):
         fail(f"{steps:,.0f} steps assumes the weight loses the same amount every step.",
              "Each step removes a fraction of what is left: solve shrink_per_step ** n = 0.5 with logarithms.")
     if steps < 0:
-        fail("steps_to_halve is negative.", "log(0.5) and log(shrink_per_step) are both negative: divide one by the other.")
+        fail("steps_to_halve is negative.",
+             "log(0.5) and log(shrink_per_step) are both negative, so n in shrink_per_step ** n = 0.5 is positive: check the signs.")
+    if math.isclose(steps, math.log10(0.5) / math.log(factor), rel_tol=1e-3) or \
+            math.isclose(steps, math.log(0.5) / math.log10(factor), rel_tol=1e-3):
+        fail(f"steps_to_halve is {steps:,.1f}: it mixes a base-10 and a natural logarithm.",
+             "Take the same logarithm of both sides of shrink_per_step ** n = 0.5.")
     require(math.isclose(steps, expected, rel_tol=1e-3) or math.isclose(steps, math.ceil(expected), rel_tol=1e-3),
-            f"steps_to_halve is {steps:,.1f}; shrink_per_step ** n = 0.5 gives n = {expected:,.1f}.",
-            "n = log(0.5) / log(shrink_per_step)")
+            f"steps_to_halve is {steps:,.1f}: {how_far(steps, expected)}.",
+            "Solve shrink_per_step ** n = 0.5 for n: take the logarithm of both sides.")
     passed(f"about {expected:,.0f} steps to halve a weight: far too slow to stop a blow-up that takes a handful of steps.")
 
 
@@ -89,7 +90,7 @@ ROOT_CAUSES = ("vanishing", "exploding", "dying", "saturation", "healthy")
 
 def check_mystery_e(mystery_e):
     """Exercise 3: mystery E (sigmoid with N(0, 1) weights) is saturated at initialization, not vanishing."""
-    require(isinstance(mystery_e, str), f"mystery_e is a {type(mystery_e).__name__}; it should be a string.",
+    require(isinstance(mystery_e, str), f"mystery_e has type {type(mystery_e).__name__}; it should be a string.",
             f"Set it to one of {', '.join(repr(c) for c in ROOT_CAUSES)}.")
     answer = mystery_e.strip().lower()
     answer = {"saturated": "saturation", "vanishing gradients": "vanishing", "exploding gradients": "exploding",

@@ -2,13 +2,11 @@
 
 import numpy as np
 
-from .core import as_array, fail, passed, require
+from .core import as_number, fail, how_far, passed, require
 
 
 def _number(answer, name):
-    value = as_array(answer, name)
-    require(value.shape == (), f"{name} should be one number; it has shape {value.shape}.", "Compute a single float.")
-    return float(value)
+    return as_number(answer, name, "Compute a single float.")
 
 
 def check_predicted_ratio(predicted_ratio, gain=0.9, length=50):
@@ -24,8 +22,8 @@ def check_predicted_ratio(predicted_ratio, gain=0.9, length=50):
         fail(f"{value:.4g} is the ratio the other way up (step {length} over step 1).",
              "With a gain below 1 the early step receives the smaller gradient: the ratio is below 1.")
     if np.isclose(value, gain * (length - 1), rtol=1e-9):
-        fail("the factors add up here, but they multiply: one per step.", f"Use a power: {gain} ** ({length} - 1).")
-    require(np.isclose(value, expected, rtol=1e-6), f"predicted_ratio is {value:.4g}; it should be {expected:.4g}.",
+        fail("the factors add up here, but they multiply: one per step.", "Use a power of the gain, one factor per application of U.")
+    require(np.isclose(value, expected, rtol=1e-6), f"predicted_ratio is {value:.4g}: {how_far(value, expected)}.",
             "An orthogonal matrix times g scales every vector by exactly g; count the steps between 1 and 50.")
     passed(f"{expected:.3g}: even a gain of 0.9 leaves under 1% of the gradient after 49 steps.")
 
@@ -47,7 +45,7 @@ def check_level_relu_gain(level_relu_gain):
          "Half the units keep about 1/sqrt(2) of a vector's *length*, not half of it."),
         (1 / np.sqrt(2), "that is the per-step factor at gain 1, not the gain that makes it 1.", "Solve g / sqrt(2) = 1 for g."),
     ])
-    require(np.isclose(value, np.sqrt(2), rtol=1e-4), f"level_relu_gain is {value:.4g}; it should be {np.sqrt(2):.4g}.",
+    require(np.isclose(value, np.sqrt(2), rtol=1e-4), f"level_relu_gain is {value:.4g}: {how_far(value, np.sqrt(2))}.",
             "The per-step factor is g / sqrt(2); find the g for which it equals 1.")
     passed(f"sqrt(2) = {np.sqrt(2):.3f}: the same factor of 2 in variance that He's initialization builds in.")
 
@@ -59,8 +57,8 @@ def check_sigmoid_vanishing_gain(sigmoid_vanishing_gain):
         (0.25, "0.25 is gamma, the bound on the sigmoid's derivative, not the gain.",
          "The condition is: largest singular value below 1 / gamma."),
         (1.0, "1 is the bound for a recurrence whose derivative can reach 1, such as tanh or linear.",
-         "The sigmoid's derivative is at most 0.25, which lowers every step's factor: the bound is 1 / 0.25."),
+         "The sigmoid's derivative stays well below 1: use its own bound gamma = max sigmoid'(z) (notebook 02, section 1)."),
     ])
-    require(np.isclose(value, 4.0, rtol=1e-6), f"sigmoid_vanishing_gain is {value:.4g}; it should be 4.",
-            "gamma = max sigmoid'(z) = sigmoid'(0) = 0.25; every singular value of U equals the gain.")
+    require(np.isclose(value, 4.0, rtol=1e-6), f"sigmoid_vanishing_gain is {value:.4g}: {how_far(value, 4.0)}.",
+            "gamma is the largest value of sigmoid'(z) (notebook 02, section 1); every singular value of U equals the gain.")
     passed("4: below a gain of 4 a sigmoid recurrence cannot avoid vanishing gradients; above it, it may still vanish.")
