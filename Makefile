@@ -81,7 +81,8 @@ nbgrader-metadata: $(STAMP)
 # nbgrader; its JupyterLab extensions stay out of the learner's .venv).
 IVENV := .venv-instructor
 ISTAMP := $(IVENV)/.installed
-COURSE ?= build/course
+COURSE ?=
+FORCE ?=
 
 $(IVENV)/bin/python:
 	$(python311_venv)
@@ -95,13 +96,14 @@ instructor: $(ISTAMP)
 	@$(IVENV)/bin/python -m helpers.data
 
 # An nbgrader course directory with every notebook as an assignment, released:
-# `make nbgrader-course COURSE=~/courses/gradients`.
+# `make nbgrader-course COURSE=~/courses/gradients` (FORCE=1 replaces edited source notebooks).
 nbgrader-course: instructor
-	$(IVENV)/bin/python tools/nbgrader_course.py $(COURSE)
+	@test -n "$(COURSE)" || { echo "error: say where the course directory goes: make nbgrader-course COURSE=~/courses/gradients" >&2; exit 1; }
+	$(IVENV)/bin/python tools/nbgrader_course.py "$(COURSE)" $(if $(FORCE),--force)
 
 # The instructor's path, headless: release, autograde one student's whole course, feedback.
 test-nbgrader: instructor
-	$(IVENV)/bin/python -m pytest -p no:cacheprovider -s tests/instructor
+	GRADIENTS_REQUIRE_NBGRADER=1 $(IVENV)/bin/python -m pytest -p no:cacheprovider -s $(PYTEST_ARGS) tests/instructor
 
 # Colab's own stack (Python 3.13 and the versions in requirements-colab.txt) in .venv-colab:
 # the helpers package installed as the Colab bootstrap installs it (no dependencies),

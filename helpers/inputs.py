@@ -100,6 +100,25 @@ def _short_repr(obj, limit=60):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _call_in(layer, previous):
+    """(inputs, outputs) of the call of ``layer`` that takes ``previous``, as lists; (None, None) if none does.
+
+    A layer shared with another model has one call (node) per use: Keras keeps them
+    in the private ``_inbound_nodes``. A Keras without it falls back to the public
+    ``layer.input`` / ``layer.output``, which describe the layer's first call only.
+    """
+    import keras
+
+    nodes = getattr(layer, "_inbound_nodes", None)
+    if nodes is not None:
+        node = next((n for n in nodes if list(n.input_tensors) == list(previous)), None)
+        return (None, None) if node is None else (list(node.input_tensors), list(node.output_tensors))
+    try:
+        return list(keras.tree.flatten(layer.input)), list(keras.tree.flatten(layer.output))
+    except (AttributeError, ValueError):
+        return None, None
+
+
 def layer_chain(model):
     """The model's layers as one chain, each feeding the next, or a ValueError.
 
@@ -113,16 +132,14 @@ def layer_chain(model):
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     previous = model.inputs
     for layer in layers:
-        # A layer shared with another model has one node per use; find this model's.
-        nodes = getattr(layer, "_inbound_nodes", [])
-        node = next((n for n in nodes if list(n.input_tensors) == list(previous)), None)
-        if len(previous) != 1 or node is None:
+        inputs, outputs = _call_in(layer, previous)
+        if len(previous) != 1 or inputs != list(previous):
             raise ValueError(
                 f"model {model.name!r} is not a single chain of layers (layer {layer.name!r} "
                 "does not take the previous layer's output as its only input); the per-layer "
                 "probes work for Sequential models and functional models that are one chain"
             )
-        previous = list(node.output_tensors)
+        previous = outputs
     if len(model.outputs) != 1 or list(model.outputs) != previous:
         raise ValueError(
             f"model {model.name!r} is not a single chain of layers ending at its output"

@@ -96,5 +96,7 @@ def test_the_bootstrap_prints_the_versions_and_warns_only_when_they_are_older_th
     assert "WARNING: this runtime has Keras 3.12.9, older than the course supports" in out and "TensorFlow 2.21.0," in out
     out = _run_bootstrap(monkeypatch, capsys, {"tensorflow": "2.19.1", "keras": "2.15.0"})
     assert "WARNING: this runtime has TensorFlow 2.19.1 and Keras 2.15.0" in out
+    out = _run_bootstrap(monkeypatch, capsys, {"tensorflow-cpu": "2.21.0", "keras": "3.15.1"})
+    assert "TensorFlow 2.21.0, Keras 3.15.1" in out and "WARNING" not in out, "another TensorFlow distribution counts"
     out = _run_bootstrap(monkeypatch, capsys, {"tensorflow": "2.20.0rc1", "keras": None})
     assert "WARNING: this runtime has Keras (not installed)" in out and "TensorFlow" not in out.split("WARNING")[1].split("older")[0]

@@ -39,6 +39,9 @@ def test_committed_outputs_are_clean_and_in_order(path):
     noisy = [c["id"] for c in code if c["metadata"].get("nbgrader", {}).get("grade")
              for o in c["outputs"] if o.get("name") == "stderr"]
     assert not noisy, f"{path.name}: check cells {noisy} write to stderr, which nbgrader scores as failed"
+    unconfirmed = [c["id"] for c in code if c["metadata"].get("nbgrader", {}).get("grade") and not any(
+        o.get("name") == "stdout" and "".join(o["text"]).startswith("Correct.") for o in c["outputs"])]
+    assert not unconfirmed, f"{path.name}: check cells {unconfirmed} did not print 'Correct.' for the reference answer"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

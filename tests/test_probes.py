@@ -276,6 +276,28 @@ def test_functional_chain_matches_sequential_and_branches_are_refused():
         probes.gradient_norms(branched, x, y, loss="mse")
 
 
+def test_a_functional_chain_is_found_without_kerass_private_node_list(monkeypatch):
+    """helpers reads Keras's private _inbound_nodes; without it, the public layer.input/output serve."""
+    from helpers import inputs as helper_inputs
+
+    x = np.ones((3, 4), "float32")
+    y = np.zeros((3, 3), "float32")
+    source = keras.Input(shape=(4,))
+    hidden = keras.layers.Dense(5, activation="relu", name="hidden")(source)
+    chain = keras.Model(source, keras.layers.Dense(3, name="top")(hidden))
+    a = keras.layers.Dense(3, name="a")(source)
+    branched = keras.Model(source, keras.layers.Add()([a, keras.layers.Dense(3, name="b")(source)]))
+    expected = probes.gradient_norms(chain, x, y, loss="mse")
+
+    real_getattr = getattr
+    monkeypatch.setattr(helper_inputs, "getattr", lambda obj, name, *default: (
+        default[0] if name == "_inbound_nodes" else real_getattr(obj, name, *default)), raising=False)
+    assert [layer.name for layer in helper_inputs.layer_chain(chain)] == ["hidden", "top"]
+    assert probes.gradient_norms(chain, x, y, loss="mse") == expected
+    with pytest.raises(ValueError, match="single chain of layers"):
+        helper_inputs.layer_chain(branched)
+
+
 # Bad input --------------------------------------------------------------
 
 

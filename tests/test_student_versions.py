@@ -73,10 +73,14 @@ def test_stub_keeps_indentation_and_surrounding_code():
     assert _source(student["cells"][0]) == (
         "import numpy as np\ndef f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\nprint(f)")
     assert student["cells"][0]["execution_count"] is None
+    cell["source"] = "x = 1\n# BEGIN SOLUTION\ny = 2\n# END SOLUTION"  # nbgrader stubs any line with the words
+    student, stubbed = student_version({"cells": [cell]})
+    assert stubbed == 1 and _source(student["cells"][0]) == "x = 1\n# YOUR CODE HERE\nraise NotImplementedError()"
 
 
 @pytest.mark.parametrize("source, tags, complaint", [
     (f"{BEGIN}\nx = 1\n", ["solution"], "never closed"),
+    ("# BEGIN SOLUTION\nx = 1\n", [], "no 'solution' tag"),  # nbgrader's rule: the words make a marker
     (f"x = 1\n{END}\n", ["solution"], "without a"),
     (f"{BEGIN}\n{BEGIN}\nx = 1\n{END}\n", ["solution"], "inside another solution"),
     (f"{BEGIN}\nx = 1\n{END}\n", [], "no 'solution' tag"),

@@ -46,12 +46,17 @@ def _release(text):  # "2.20.0rc1" -> (2, 20)
 
 
 _oldest = {oldest}
+_distributions = {{"tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos", "tf-nightly"),
+                  "keras": ("keras", "keras-nightly")}}
 _found = {{}}
-for _name in _oldest:
-    try:
-        _found[_name] = _metadata.version(_name)
-    except _metadata.PackageNotFoundError:
-        _found[_name] = None
+for _name, _candidates in _distributions.items():
+    _found[_name] = None
+    for _candidate in _candidates:
+        try:
+            _found[_name] = _metadata.version(_candidate)
+            break
+        except _metadata.PackageNotFoundError:
+            pass
 print(f"Python {{sys.version.split()[0]}}, TensorFlow {{_found['tensorflow']}}, Keras {{_found['keras']}}")
 _old = [f"{{_label}} {{_found[_name] or '(not installed)'}}" for _name, _label in (("tensorflow", "TensorFlow"), ("keras", "Keras"))
         if _found[_name] is None or _release(_found[_name]) < _release(_oldest[_name])]

@@ -22,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+# nbgrader's rule: any line that contains these words is a marker (``# BEGIN SOLUTION`` too).
+BEGIN_WORDS, END_WORDS = "BEGIN SOLUTION", "END SOLUTION"
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 
 
@@ -33,14 +35,13 @@ def strip_solution(source, where):
     """The cell's source with each marked solution replaced by a stub."""
     out, inside = [], False
     for number, line in enumerate(source.splitlines(), start=1):
-        marker = line.strip()
-        if marker == BEGIN:
+        if BEGIN_WORDS in line:
             if inside:
                 raise SolutionMarkerError(f"{where}, line {number}: {BEGIN} inside another solution; close it with {END} first.")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
             out += [indent + stub for stub in STUB]
-        elif marker == END:
+        elif END_WORDS in line:
             if not inside:
                 raise SolutionMarkerError(f"{where}, line {number}: {END} without a {BEGIN} before it.")
             inside = False
@@ -66,7 +67,7 @@ def student_version(notebook, name="notebook"):
             cell["metadata"].update(editable=False, deletable=False)
         elif grading.get("solution"):
             cell["metadata"]["deletable"] = False
-        if BEGIN not in source and END not in source:
+        if BEGIN_WORDS not in source and END_WORDS not in source:
             if tagged:
                 raise SolutionMarkerError(f"{where} is tagged 'solution' but has no {BEGIN} / {END} markers.")
             continue
