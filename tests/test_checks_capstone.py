@@ -28,14 +28,14 @@ def test_selu_mlp(capsys):
     check_selu_mlp(selu_builder())
     assert "Correct" in capsys.readouterr().out
     check_selu_mlp(selu_builder(extra=lambda: keras.layers.AlphaDropout(0.05)))  # AlphaDropout is allowed
-    fails_with(check_selu_mlp, selu_builder(init="he_normal"), hint="lecun_normal")
-    fails_with(check_selu_mlp, selu_builder(init="glorot_uniform"), hint="lecun_normal")
-    fails_with(check_selu_mlp, selu_builder(activation="relu"), hint="activation='selu'")
+    fails_with(check_selu_mlp, selu_builder(init="he_normal"), hint="variance 1/fan_in")
+    fails_with(check_selu_mlp, selu_builder(init="glorot_uniform"), hint="not LeCun-normal")
+    fails_with(check_selu_mlp, selu_builder(activation="relu"), hint="notebook 03's SELU section")
     fails_with(check_selu_mlp, selu_builder(extra=keras.layers.BatchNormalization), hint="leave BN out")
     fails_with(check_selu_mlp, selu_builder(extra=lambda: keras.layers.Dropout(0.1)), hint="AlphaDropout")
     fails_with(check_selu_mlp, selu_builder(off_by=-1), hint="plus the 10-unit output layer")
     fails_with(check_selu_mlp, selu_builder(fixed_width=256), hint="use the parameter")
-    fails_with(check_selu_mlp, selu_builder(output="selu"), hint="activation='softmax'")
+    fails_with(check_selu_mlp, selu_builder(output="selu"), hint="probabilities")
     fails_with(check_selu_mlp, lambda: keras.Sequential(), hint="two parameters")
     fails_with(check_selu_mlp, selu_builder()(), hint="without calling it")
 
@@ -58,7 +58,7 @@ def test_ablation_drops(capsys):
     right = (ACCURACY["final recipe"] - ACCURACY.drop("final recipe")).sort_values(ascending=False)
     check_ablation_drops(right, ACCURACY, "final recipe")
     assert "'without Adam' costs the most" in capsys.readouterr().out
-    fails_with(check_ablation_drops, -right, ACCURACY, "final recipe", hint="not the other way round")
+    fails_with(check_ablation_drops, -right, ACCURACY, "final recipe", hint="which of the two you subtract from which")
     fails_with(check_ablation_drops, right.sort_values(), ACCURACY, "final recipe", hint="`ascending` argument")
     with_reference = (ACCURACY["final recipe"] - ACCURACY).sort_values(ascending=False)
     fails_with(check_ablation_drops, with_reference, ACCURACY, "final recipe", hint="reference's own row out")

@@ -42,9 +42,9 @@ def test_mystery_e(capsys):
     check_mystery_e("saturation")
     check_mystery_e(" Saturated ")
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_mystery_e, "vanishing", hint="plots.activation_histograms(record_e)")
-    fails_with(check_mystery_e, "dying", hint="frac_saturated")
-    fails_with(check_mystery_e, "exploding", hint="look at where the outputs sit")
+    fails_with(check_mystery_e, "vanishing", hint="kernel_grad_norm")
+    fails_with(check_mystery_e, "dying", hint="which activation")
+    fails_with(check_mystery_e, "exploding", hint="across the layers")
     fails_with(check_mystery_e, "healthy", hint="plots.activation_histograms(record_e)")
     fails_with(check_mystery_e, "overfitting", hint="Choose one of")
     fails_with(check_mystery_e, 3, hint="Set it to one of")

@@ -9,6 +9,8 @@ The rules these tests hold every check to:
   where a number is expected, a function, NaN or a function that raises with a NotQuiteRight.
 """
 
+import importlib
+import inspect
 import math
 import warnings
 from types import SimpleNamespace
@@ -214,14 +216,17 @@ def test_clipping_failures_hide_the_answer():
 def test_recurrent_failures_hide_the_answer():
     for wrong in (0.5, 0.9 * 49, 0.9**50):
         hides(fails_with(checks.check_predicted_ratio, wrong, hint=""), *formats(0.9**49, ".4g", ".3g"), "0.9 ** (50 - 1)")
-    hides(fails_with(checks.check_level_relu_gain, 1.2, hint="find the g"), *formats(np.sqrt(2), ".4g", ".3f"), "should be")
+    hides(fails_with(checks.check_level_relu_gain, 1.2, hint="solve for the gain"), *formats(np.sqrt(2), ".4g", ".3f"), "should be")
+    for wrong in (1.2, 1.0, 2.0, 1 / np.sqrt(2)):  # no equation whose solution is the answer
+        hides(fails_with(checks.check_level_relu_gain, wrong, hint=""), *formats(np.sqrt(2), ".4g", ".3f"),
+              "g / sqrt(2)", "= 1 for g", "Set it to 1", "sqrt(2) per step")
     for wrong in (2.0, 1.0, 0.25):
         error = fails_with(checks.check_sigmoid_vanishing_gain, wrong, hint="")
         hides(error, "should be 4", "1 / 0.25", "= 0.25")
 
 
 def test_diagnosing_failures_hide_the_answer():
-    table = checks.check_vanishing_ratio.__globals__["_gradient_table"]()
+    table = inspect.unwrap(checks.check_vanishing_ratio).__globals__["_gradient_table"]()
     expected = float((table.iloc[:, 0] / table.iloc[:, -1]).median())
     error = fails_with(checks.check_vanishing_ratio, lambda grads: 3 * float((grads.iloc[:, 0] / grads.iloc[:, -1]).median()),
                        hint="median over the steps")
@@ -236,6 +241,13 @@ def test_diagnosing_failures_hide_the_answer():
     for wrong_steps in (1000.0, -steps, np.log10(0.5) / np.log(shrink)):
         error = fails_with(checks.check_weight_decay, shrink, wrong_steps, hint="")
         hides(error, *formats(steps, ",.1f", ",.0f"), "log(0.5) / log(shrink_per_step)", "divide one by the other")
+
+    # Mystery E is saturated: a wrong option says why it does not fit, never what the right symptom is
+    # (with every wrong option explained, the answer would follow by elimination).
+    for wrong in ("vanishing", "dying", "exploding", "healthy"):
+        error = fails_with(checks.check_mystery_e, wrong, hint="diagnose(record_e)")
+        hides(error, "saturat", "Saturat", "0 or 1", "asymptote", "flat sigmoid", "where the sigmoid outputs sit",
+              "where the outputs sit", "frac_saturated", "histogram's two ends")
 
 
 def test_capstone_failures_hide_the_answer():
@@ -259,7 +271,12 @@ def test_capstone_failures_hide_the_answer():
     drops = (accuracy["final recipe"] - accuracy.drop("final recipe")).sort_values(ascending=False)
     off = drops.copy()
     off["without BN"] += 0.01
-    assert "'without BN'" in str(fails_with(checks.check_ablation_drops, off, accuracy, "final recipe", hint="Subtract"))
+    error = fails_with(checks.check_ablation_drops, off, accuracy, "final recipe", hint="how much accuracy the reference run has")
+    assert "'without BN'" in str(error)
+    ablation_formulas = ["accuracy[reference] - accuracy[row]", "accuracy[reference] - accuracy[without the fix]",
+                         "accuracy[reference] -", "- accuracy["]
+    hides(error, *ablation_formulas)
+    hides(fails_with(checks.check_ablation_drops, -drops, accuracy, "final recipe", hint="signs are flipped"), *ablation_formulas)
     duplicated = pd.concat([drops, drops.iloc[:1]])
     fails_with(checks.check_ablation_drops, duplicated, accuracy, "final recipe", hint="One row per removed fix")
     fails_with(checks.check_ablation_drops, drops.astype(str), accuracy, "final recipe", hint="one accuracy difference")
@@ -272,6 +289,25 @@ def test_selu_mlp_failures_name_the_error():
         return keras.Sequential([keras.layers.Dense(width, activation="no-such-activation")])
 
     fails_with(checks.check_selu_mlp, broken, hint="in a cell of its own")
+
+
+def test_selu_mlp_failures_hide_the_code():
+    import keras
+
+    def builder(activation="selu", init="lecun_normal", output="softmax", units=10):
+        def build_selu_mlp(depth=20, width=256):
+            layers = [keras.Input(shape=(28, 28)), keras.layers.Flatten()]
+            layers += [keras.layers.Dense(width, activation=activation, kernel_initializer=init) for _ in range(depth)]
+            return keras.Sequential(layers + [keras.layers.Dense(units, activation=output)])
+        return build_selu_mlp
+
+    code = ["activation='selu'", 'activation="selu"', "kernel_initializer=", "'lecun_normal'", "lecun_normal",
+            "Dense(10", "activation='softmax'", 'activation="softmax"']
+    for wrong, hint in [(builder(activation="relu"), "not SELU"), (builder(activation="tanh"), "not SELU"),
+                        (builder(init="he_normal"), "not LeCun-normal"), (builder(init="glorot_uniform"), "not LeCun-normal"),
+                        (builder(init="random_normal"), "not LeCun-normal"), (builder(output="selu"), "probabilities"),
+                        (builder(units=5), "10")]:
+        hides(fails_with(checks.check_selu_mlp, wrong, hint=hint), *code)
 
 
 # --- Bad types, NaN and errors: always a NotQuiteRight, never a warning or stderr --------------------------------
@@ -384,3 +420,80 @@ def test_number_checks_reject_arrays_with_a_clear_message(capfd):
     assert "is a function" in str(error)
     error = _fails_quietly(checks.check_saturation_z, None, capfd)
     assert "None" in error.what and "return" in error.hint
+
+
+# --- Warnings from the learner's code: told on stdout, never on stderr (nbgrader scores such a cell 0) ---------
+
+
+def test_every_check_captures_warnings():
+    names = [name for name in checks.__all__ if name.startswith("check_")]
+    assert names
+    for name in names:
+        check = getattr(checks, name)
+        assert getattr(check, "captures_warnings", False), name
+        module = importlib.import_module(check.__module__)
+        assert getattr(module, name) is check, name  # the same wrapped check from its own module
+
+
+def test_selu_mlp_with_input_shape_passes_without_stderr(capfd):
+    import keras
+
+    def build_selu_mlp(depth=20, width=256):
+        layers = [keras.layers.Flatten(input_shape=(28, 28))]  # Keras warns: "Do not pass an `input_shape`..."
+        layers += [keras.layers.Dense(width, activation="selu", kernel_initializer="lecun_normal") for _ in range(depth)]
+        return keras.Sequential(layers + [keras.layers.Dense(10, activation="softmax")])
+
+    capfd.readouterr()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        checks.check_selu_mlp(build_selu_mlp)
+    assert not caught, [str(w.message) for w in caught]
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert "Correct." in out
+    assert "Note: your code raised a warning (UserWarning): Do not pass an `input_shape`" in out
+    assert out.count("Note:") == 1, out  # the same warning from each layer is told once
+
+
+def _warns_then(value):
+    def answer(*args, **kwargs):
+        warnings.warn("something the learner's code warns about\nsecond line", UserWarning)
+        warnings.warn("something the learner's code warns about\nsecond line", UserWarning)
+        warnings.warn("a deprecated call", DeprecationWarning)
+        return value(*args, **kwargs)
+    return answer
+
+
+def _epochs(seconds_per_step, batch_size, n_train=55_000, budget_seconds=600):
+    return math.floor(budget_seconds / (math.ceil(n_train / batch_size) * seconds_per_step))
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_warnings_in_the_learners_code_go_to_stdout(right, capfd):
+    answer = _warns_then(_epochs if right else (lambda *args, **kwargs: 3))
+    capfd.readouterr()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if right:
+            checks.check_epochs_in_budget(answer)
+        else:
+            with pytest.raises(NotQuiteRight):
+                checks.check_epochs_in_budget(answer)
+    assert not caught, [str(w.message) for w in caught]
+    out, err = capfd.readouterr()
+    assert err == ""
+    assert ("Correct." in out) == right
+    assert out.count("Note: your code raised a warning (UserWarning): something the learner's code warns about\n") == 1, out
+    assert "second line" not in out
+    assert "Note: your code raised a warning (DeprecationWarning): a deprecated call" in out
+
+
+def test_warnings_under_default_filters_reach_no_stderr(capfd):
+    """Without any test harness around it, as in a notebook: Python's own filters would print a UserWarning to stderr."""
+    capfd.readouterr()
+    with warnings.catch_warnings():
+        warnings.resetwarnings()
+        warnings.simplefilter("default")
+        checks.check_epochs_in_budget(_warns_then(_epochs))
+    out, err = capfd.readouterr()
+    assert err == "" and "Correct." in out and "Note:" in out

@@ -20,9 +20,9 @@ def test_predicted_ratio(capsys):
 def test_level_relu_gain(capsys):
     check_level_relu_gain(np.sqrt(2))
     assert "Correct" in capsys.readouterr().out
-    fails_with(check_level_relu_gain, 1.0, hint="g / sqrt(2)")
+    fails_with(check_level_relu_gain, 1.0, hint="per-step factor is exactly 1")
     fails_with(check_level_relu_gain, 2.0, hint="*length*")
-    fails_with(check_level_relu_gain, 1 / np.sqrt(2), hint="Solve")
+    fails_with(check_level_relu_gain, 1 / np.sqrt(2), hint="solve for the gain")
     fails_with(check_level_relu_gain, None, hint="return")
 
 

@@ -2,7 +2,9 @@
 
 A correct answer prints a short confirmation. A wrong one raises
 :class:`NotQuiteRight`, whose message says what is wrong and gives a hint
-(in Jupyter only the message is shown, not a traceback).
+(in Jupyter only the message is shown, not a traceback). Every check runs with
+Python warnings caught: they are printed to stdout after it, as a short note,
+never to stderr (nbgrader scores a cell that writes to stderr 0).
 
 The checks live in one small module per notebook (``helpers.checks.relu``, ...);
 every ``check_*`` function of those modules is importable from here::
@@ -13,7 +15,7 @@ every ``check_*`` function of those modules is importable from here::
 import importlib
 import pkgutil
 
-from .core import NotQuiteRight
+from .core import NotQuiteRight, captures_warnings
 
 __all__ = ["NotQuiteRight"]
 
@@ -25,5 +27,7 @@ for _module_info in pkgutil.iter_modules(__path__):
         if _name.startswith("check_"):
             if _name in globals():
                 raise ImportError(f"two check modules define {_name}: rename one")
-            globals()[_name] = getattr(_module, _name)
+            _check = captures_warnings(getattr(_module, _name))
+            setattr(_module, _name, _check)  # the same wrapped check from helpers.checks.<module> too
+            globals()[_name] = _check
             __all__.append(_name)

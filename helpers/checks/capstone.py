@@ -55,13 +55,10 @@ def check_selu_mlp(build_selu_mlp, depth=20, width=32):
     require(not isinstance(build_selu_mlp, keras.Model), "build_selu_mlp is a model, not the function that builds one.",
             "Pass the function itself, without calling it: check_selu_mlp(build_selu_mlp).")
     require_callable(build_selu_mlp, "build_selu_mlp")
-    try:
-        model = build_selu_mlp(depth=depth, width=width)
-    except Exception as exc:  # noqa: BLE001 - the learner's code; report what happened
-        hint = ("Give the function two parameters, `def build_selu_mlp(depth=20, width=256):`, and use them."
-                if isinstance(exc, TypeError) and "argument" in str(exc) else
-                "Run build_selu_mlp() in a cell of its own to see where it fails.")
-        fail(f"build_selu_mlp(depth={depth}, width={width}) raised {type(exc).__name__}: {exc}", hint)
+    model = call(build_selu_mlp, f"build_selu_mlp(depth={depth}, width={width})",
+                 "The check calls it with two parameters, depth and width: define it as "
+                 "`def build_selu_mlp(depth=20, width=256):` and use them.",
+                 depth=depth, width=width)
     require(isinstance(model, keras.Model), f"build_selu_mlp returned a {type(model).__name__}, not a Keras model.",
             "Return the model, e.g. `return keras.Sequential(layers)`.")
     kinds = {type(layer).__name__ for layer in model.layers}
@@ -78,14 +75,15 @@ def check_selu_mlp(build_selu_mlp, depth=20, width=32):
         out = model(np.zeros((2, 28, 28), dtype="float32"))
     except Exception as exc:  # noqa: BLE001 - any failure here is the learner's model not accepting images
         fail(f"the model fails on a batch of 28x28 images ({type(exc).__name__}: {exc}).",
-             "Start with keras.Input(shape=(28, 28)) and keras.layers.Flatten().")
+             "The model takes a batch of 28x28 images: give it an input of that shape, flattened before the first Dense layer.")
     require(tuple(out.shape) == (2, 10), f"the model's output has shape {tuple(out.shape)} for 2 images; expected (2, 10).",
-            "End with keras.layers.Dense(10, activation='softmax').")
+            "The last layer gives one probability per class, 10 in all: see how the models of notebook 03's SELU section end.")
     blocks = _hidden_blocks(model)
     require(blocks, "the model has no Dense layers.", "Build it from keras.layers.Dense layers: `depth` hidden ones, then the output layer.")
     output_layer, output_activation = blocks[-1]
-    require(output_activation == "softmax", f"the last Dense layer's activation is {output_activation!r}.",
-            "The output layer is Dense(10, activation='softmax').")
+    require(output_activation == "softmax", f"the last Dense layer's activation is {output_activation!r}: "
+            "its 10 outputs are not class probabilities that sum to 1.",
+            "The output layer turns 10 scores into probabilities: see how the models of notebook 03's SELU section end.")
     hidden = blocks[:-1]
     if len(hidden) != depth:
         fail(f"build_selu_mlp(depth={depth}, ...) has {len(hidden)} hidden Dense layers (not counting the output).",
@@ -95,16 +93,20 @@ def check_selu_mlp(build_selu_mlp, depth=20, width=32):
             "Every hidden Dense layer has `width` units: use the parameter, not a fixed number.")
     activations = sorted({str(a) for _, a in hidden})
     require(activations == ["selu"], f"the hidden layers use {', '.join(activations)}, not SELU.",
-            "Pass activation='selu' to each hidden Dense layer.")
+            "Self-normalization comes from SELU itself, in every hidden layer: notebook 03's SELU section (section 6) "
+            "shows how to give a Dense layer that activation.")
     inits = sorted({_initializer_kind(layer.kernel_initializer) for layer, _ in hidden})
     if inits == ["he"]:
-        fail("the hidden layers use He's initialization (variance 2/fan_in).",
-             "SELU's fixed point needs variance 1/fan_in: kernel_initializer='lecun_normal' (notebook 03, section 6).")
+        fail("the hidden layers use He's initialization (variance 2/fan_in): the weights are not LeCun-normal.",
+             "SELU's self-normalization needs weights of variance 1/fan_in, half of He's: notebook 03's SELU section "
+             "(section 6) names the initializer that gives it.")
     if inits == ["glorot"]:
-        fail("the hidden layers use Glorot's initialization, Keras's default.",
-             "Pass kernel_initializer='lecun_normal' to each hidden Dense layer.")
-    require(inits == ["lecun"], f"the hidden layers' initializers are {', '.join(inits)}.",
-            "kernel_initializer='lecun_normal' (variance 1/fan_in) for every hidden layer.")
+        fail("the hidden layers use Glorot's initialization, Keras's default: the weights are not LeCun-normal.",
+             "SELU's self-normalization needs weights of variance 1/fan_in in every hidden layer, which the default "
+             "does not give: notebook 03's SELU section (section 6) shows how to set a Dense layer's initializer.")
+    require(inits == ["lecun"], f"the hidden layers' initializers are {', '.join(inits)}: not LeCun-normal in every layer.",
+            "SELU's self-normalization needs weights of variance 1/fan_in in every hidden layer: "
+            "see notebook 03's SELU section (section 6).")
     passed(f"{depth} SELU layers with LeCun-normal weights: a deep plain MLP that normalizes itself, without BN.")
 
 
@@ -132,11 +134,13 @@ def check_ablation_drops(drops, accuracy, reference):
     aligned = as_array(drops.reindex(expected.index).to_numpy(), "the values of drops", "Hold one accuracy difference (a number) per row.")
     if np.allclose(aligned, -expected.to_numpy()) and not np.allclose(expected.to_numpy(), 0):
         fail("the signs are flipped: a fix whose removal costs accuracy should have a positive drop.",
-             "Compute accuracy[reference] - accuracy[without the fix], not the other way round.")
+             "A drop is how much accuracy the reference run has over the run without that fix: "
+             "check which of the two you subtract from which.")
     wrong = [str(name) for name, ok in zip(expected.index, np.isclose(aligned, expected.to_numpy())) if not ok]
     require(not wrong, f"the drops for {', '.join(repr(name) for name in wrong[:3])}{' and others' if len(wrong) > 3 else ''} "
-            "do not match accuracy[reference] - accuracy[row].",
-            "Subtract every ablated run's accuracy from the reference's.")
+            "do not match the accuracies the check was given.",
+            "A drop is how much accuracy the reference run has over the run without that fix, positive when removing "
+            "the fix hurts: work it out for every removed fix from the same accuracies.")
     if not np.all(np.diff(values) <= 1e-12):
         fail("the drops are right but not sorted, largest first.", "Sort them, largest first: Series.sort_values has an `ascending` argument.")
     passed(f"{expected.index[0]!r} costs the most: {expected.iloc[0]:+.3f} accuracy.")

@@ -4,7 +4,9 @@ A failure says what is wrong with the answer given and how to fix it, never what
 the right answer is: these messages are the autograder's feedback.
 """
 
+import functools
 import math
+import warnings
 
 import numpy as np
 
@@ -85,6 +87,42 @@ def how_far(value, expected):
         return f"it is about {factor:.0f}x too {direction}"
     orders = round(abs(log_ratio))
     return f"it is too {direction} by about {orders} order{'s' if orders > 1 else ''} of magnitude"
+
+
+def _first_line(message):
+    lines = str(message).strip().splitlines()
+    line = lines[0].strip() if lines else ""
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+def captures_warnings(check):
+    """``check`` with the Python warnings raised on the way caught and told on stdout, one short line each.
+
+    nbgrader scores a check cell 0 if it writes anything to stderr, where Python
+    sends warnings: a warning from the learner's code (Keras's note on
+    ``input_shape``, say) would cost a right answer its point. Each distinct one
+    is printed after the check, whether it passed or failed.
+    """
+    if getattr(check, "captures_warnings", False):
+        return check
+
+    @functools.wraps(check)
+    def checked(*args, **kwargs):
+        caught = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                return check(*args, **kwargs)
+        finally:
+            seen = set()
+            for warning in caught:
+                note = (warning.category.__name__, _first_line(warning.message))
+                if note not in seen:
+                    seen.add(note)
+                    print(f"Note: your code raised a warning ({note[0]}): {note[1]}")
+
+    checked.captures_warnings = True
+    return checked
 
 
 def call(function, call_text, hint, *args, **kwargs):

@@ -99,17 +99,21 @@ def check_mystery_e(mystery_e):
             f"Choose one of {', '.join(repr(c) for c in ROOT_CAUSES)}.")
     if answer == "vanishing":
         fail("diagnose(record_e) finds no vanishing: hidden_1's gradient is far closer to the output layer's "
-             "than with Glorot's weights (mystery B), because the large weights give back much of what the flat "
-             "sigmoid takes (notebook 02 measured the same).",
-             "Ask what is wrong at initialization: plots.activation_histograms(record_e) shows where the sigmoid outputs sit.")
+             "than in mystery B, whose gradient does vanish.",
+             "Compare record_e.table('kernel_grad_norm') for hidden_1 and the output layer with B's, then read "
+             "what else diagnose(record_e) reports at initialization.")
     if answer == "dying":
-        fail("E has no ReLU units, so none can die; outputs near 0 here are sigmoid outputs at an asymptote.",
-             "Look at record_e.table('frac_saturated') and at the histogram's two ends.")
+        fail("E has no ReLU units, so none can die: a unit dies when ReLU's gradient is 0 for every input.",
+             "Check which activation E's hidden layers use (each Dense layer's .activation), "
+             "then read what diagnose(record_e) reports.")
     if answer == "exploding":
-        fail("nothing grows without bound in E at initialization: the sigmoid caps every output in (0, 1).",
-             "Compare the gradient of hidden_1 with the output layer's, and look at where the outputs sit.")
+        fail("nothing grows without bound in E at initialization: its gradient norms do not rise toward the input "
+             "by orders of magnitude.",
+             "Compare record_e.table('kernel_grad_norm') across the layers, then read what diagnose(record_e) reports.")
     if answer == "healthy":
-        fail("E is not healthy: most of its outputs sit at 0 or 1.", "Look at plots.activation_histograms(record_e).")
+        fail("E is not healthy: diagnose(record_e) finds a problem at initialization.",
+             "Read diagnose(record_e)'s report, and compare plots.activation_histograms(record_e) with a healthy "
+             "model's histograms.")
     passed("E's N(0, 1) weights put the sigmoid's inputs far from 0, so most of hidden_1's outputs sit at 0 or 1, "
            "where the derivative is ~0: saturation. Its gradient shrinks toward the input far less than B's, though. "
            "Glorot's scale would end the saturation and turn E into mystery B, whose gradient vanishes; ReLU with "

@@ -39,14 +39,17 @@ def check_level_relu_gain(level_relu_gain):
     """Exercise 2: ReLU's per-step factor is about g / sqrt(2), level at g = sqrt(2)."""
     value = _number(level_relu_gain, "level_relu_gain")
     _reject_known_mistakes(value, [
-        (1.0, "at gain 1 the ReLU recurrence still loses a factor of about sqrt(2) per step (section 2).",
-         "ReLU's derivative switches off about half the units: the per-step factor is g / sqrt(2). Set it to 1."),
-        (2.0, "gain 2 makes the ReLU recurrence grow by about sqrt(2) per step.",
+        (1.0, "at gain 1 the ReLU recurrence still shrinks the gradient at every step (section 2 measures by how much).",
+         "ReLU's derivative switches off about half the units, which shortens the vector at every step: "
+         "the gain has to make up for that, so that the per-step factor is exactly 1. Solve for the gain."),
+        (2.0, "gain 2 overshoots: the ReLU recurrence then grows at every step.",
          "Half the units keep about 1/sqrt(2) of a vector's *length*, not half of it."),
-        (1 / np.sqrt(2), "that is the per-step factor at gain 1, not the gain that makes it 1.", "Solve g / sqrt(2) = 1 for g."),
+        (1 / np.sqrt(2), "that is the per-step factor at gain 1, not the gain that makes it 1.",
+         "The answer is a gain: the per-step factor must be exactly 1, so solve for the gain that gets it there."),
     ])
     require(np.isclose(value, np.sqrt(2), rtol=1e-4), f"level_relu_gain is {value:.4g}: {how_far(value, np.sqrt(2))}.",
-            "The per-step factor is g / sqrt(2); find the g for which it equals 1.")
+            "The per-step factor is the gain times what ReLU leaves of a vector's length (section 2): "
+            "it must be exactly 1, so solve for the gain.")
     passed(f"sqrt(2) = {np.sqrt(2):.3f}: the same factor of 2 in variance that He's initialization builds in.")
 
 
