@@ -55,9 +55,9 @@ reproduce: setup
 results-table: $(STAMP)
 	$(BIN)/python tools/reproduce.py --table-only
 
-# Notebook 09's final recipe on more seeds (default 1 and 2; the notebook runs its own, 42),
+# Notebook 12's final recipe on more seeds (default 1 and 2; the notebook runs its own, 42),
 # each executed in full mode, outputs not saved: reports/capstone-seeds.json, which the
-# notebook reads. Run it before `make reproduce NOTEBOOK=09` whenever the recipe changes.
+# notebook reads. Run it before `make reproduce NOTEBOOK=12` whenever the recipe changes.
 # `make capstone-seeds SEEDS="3 4"` for other seeds; CAPSTONE_ARGS=--quick for a smoke test.
 SEEDS ?=
 CAPSTONE_ARGS ?=

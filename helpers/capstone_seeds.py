@@ -1,4 +1,4 @@
-"""Notebook 09's final recipe on other seeds: what identifies the recipe, and how the notebook reads them.
+"""Notebook 12's final recipe on other seeds: what identifies the recipe, and how the notebook reads them.
 
 The notebook trains its final recipe on one seed; the same recipe on other
 seeds is trained by ``make capstone-seeds`` (tools/capstone_seeds.py), which
@@ -46,7 +46,7 @@ def recipe_identity(notebook_path):
             "versions": {name: metadata.version(name) for name in RECIPE_LIBRARIES}}
 
 
-def capstone_seeds(own_seed, notebook_path="09_capstone.ipynb", seeds_file=None):
+def capstone_seeds(own_seed, notebook_path="12_capstone.ipynb", seeds_file=None):
     """The other seeds' figures from ``make capstone-seeds``, and one line saying where they come from.
 
     Returns ``({seed: test accuracy}, note)``. No file (on Colab, say), or a

@@ -340,11 +340,11 @@ def _vanishing_fixes(view, layers):
                      "where it is active (notebook 03: a 20-layer network's gradients stay within an order of "
                      "magnitude; notebook 08: mystery B's fix)")
         fixes.append("batch normalization between each Dense layer and its activation (notebook 05 rescues a "
-                     "10-layer sigmoid network with it, notebook 09 a 20-layer one)")
+                     "10-layer sigmoid network with it, notebook 12 a 20-layer one)")
         fixes.append(f"fewer layers (this network has {len(view.layers)} layers with weights; notebook 02: a 2-layer "
                      "sigmoid network learns on the budget where the 10-layer one stays at chance)")
     else:
-        fixes.append("batch normalization between each Dense layer and its activation (notebook 09: it alone "
+        fixes.append("batch normalization between each Dense layer and its activation (notebook 12: it alone "
                      "carries a 20-layer network's gradient)")
     return tuple(fixes)
 

@@ -1,4 +1,4 @@
-"""`make capstone-seeds` (tools/capstone_seeds.py) and how notebook 09 reads its file."""
+"""`make capstone-seeds` (tools/capstone_seeds.py) and how notebook 12 reads its file."""
 
 import json
 import sys
@@ -10,7 +10,7 @@ import pytest
 from helpers.capstone_seeds import RECIPE_CELLS, capstone_seeds, recipe_identity
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "09_capstone.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "12_capstone.ipynb"
 sys.path.insert(0, str(ROOT / "tools"))
 import capstone_seeds as tool  # noqa: E402
 
@@ -35,7 +35,7 @@ def test_a_seed_that_is_not_a_number_is_refused(capsys):
 
 
 def _copy_of_notebook(tmp_path):
-    copy = tmp_path / "09_capstone.ipynb"
+    copy = tmp_path / "12_capstone.ipynb"
     copy.write_text(NOTEBOOK.read_text())
     return copy
 

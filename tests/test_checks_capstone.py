@@ -1,4 +1,4 @@
-"""Exercise checks for notebook 09: the reference solutions pass, typical mistakes get their hint."""
+"""Exercise checks for notebook 12: the reference solutions pass, typical mistakes get their hint."""
 
 import math
 

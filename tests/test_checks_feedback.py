@@ -343,7 +343,8 @@ VALUE_CHECKS = {
 
 FUNCTION_CHECKS = ["check_tanh_backward", "check_leaky_relu_prime", "check_init_std", "check_he_uniform_limit",
                    "check_batch_norm_forward", "check_moving_average_after", "check_clip_by_global_norm",
-                   "check_vanishing_ratio", "check_epochs_in_budget", "check_selu_mlp"]
+                   "check_vanishing_ratio", "check_epochs_in_budget", "check_selu_mlp",
+                   "check_rms_norm", "check_scaled_variance_growth", "check_drop_block"]
 
 
 def _a_function():

@@ -4,7 +4,7 @@
     python tools/capstone_seeds.py 3 4 5        # other seeds
     python tools/capstone_seeds.py --quick      # smoke test: quick mode, written to build/, not reports/
 
-Notebook 09 trains its final recipe on one seed (its own, 42 by default) and
+Notebook 12 trains its final recipe on one seed (its own, 42 by default) and
 reads its test split once. This runs the same notebook, unchanged, in a fresh
 kernel per seed (``GRADIENTS_SEED``), collects the test and final validation
 accuracy that its check cells report (``GRADIENTS_REPORT``), and writes them
@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "09_capstone.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "12_capstone.ipynb"
 OUT = ROOT / "reports" / "capstone-seeds.json"
 QUICK_OUT = ROOT / "build" / "capstone-seeds-quick.json"
 DEFAULT_SEEDS = (1, 2)
@@ -96,7 +96,7 @@ def main(argv=None):
                          "nothing written; run it again")
     out = QUICK_OUT if args.quick else OUT
     write_atomically(out, {
-        "about": "Written by `make capstone-seeds` (tools/capstone_seeds.py): notebook 09's final recipe on more seeds, "
+        "about": "Written by `make capstone-seeds` (tools/capstone_seeds.py): notebook 12's final recipe on more seeds, "
                  "each seed's test split read once. The notebook adds them to its own seed when the recipe matches.",
         "mode": "quick" if args.quick else "full",
         "recipe": recipe,

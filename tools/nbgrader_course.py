@@ -35,7 +35,7 @@ LOAD_LINE = f'load_subconfig("{SETTINGS_FILE}")'
 # Autograding runs every cell of a submission in a fresh kernel, one notebook after
 # another. Quick mode keeps one student's whole course to minutes on a 2-core CPU
 # (README, "Coursework with nbgrader"); the per-cell timeout leaves room for full mode's
-# longest cell (about 4 minutes, notebook 09's final training).
+# longest cell (about 4 minutes, notebook 12's final training).
 SETTINGS = r'''# nbgrader settings of the Unstable Gradients course (written by tools/nbgrader_course.py;
 # rewritten each time it runs: put your own settings in nbgrader_config.py after the line that loads this file).
 import os

@@ -1,4 +1,4 @@
-"""Checks for notebook 09's exercises (the capstone: a deep plain MLP that trains)."""
+"""Checks for notebook 12's exercises (the capstone: a deep plain MLP that trains)."""
 
 import math
 import numbers
