@@ -11,15 +11,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _requirements():
+def _pins(name):
+    """{package: version} of a requirements file, each line pinned with == (an `-r` include is skipped)."""
     pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / name).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
-        if line:
-            name, _, version = line.partition("==")
-            assert version, f"requirements.txt: {line!r} is not pinned with =="
-            pins[name.strip().lower()] = version.strip()
+        if line and not line.startswith("-r "):
+            package, _, version = line.partition("==")
+            assert version, f"{name}: {line!r} is not pinned with =="
+            pins[package.strip().lower()] = version.strip()
     return pins
+
+
+def _requirements():
+    return _pins("requirements.txt")
 
 
 def _environment_pip_pins():
@@ -65,17 +70,6 @@ def test_make_lab_serves_the_notebooks(start_lab):
     assert expected and served == expected
     with urllib.request.urlopen(f"{lab.url}/lab?token={lab.token}", timeout=10) as response:
         assert response.status == 200 and b"JupyterLab" in response.read()
-
-
-def _pins(name):
-    pins = {}
-    for line in (ROOT / name).read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line and not line.startswith("-r "):
-            package, _, version = line.partition("==")
-            assert version, f"{name}: {line!r} is not pinned with =="
-            pins[package.lower()] = version
-    return pins
 
 
 def test_colab_stack_is_pinned_and_not_newer_than_the_course():

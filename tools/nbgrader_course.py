@@ -73,10 +73,10 @@ def set_up(course, notebooks, force):
     parsed = {}
     for notebook in notebooks:
         try:
-            json.loads(notebook.read_text(encoding="utf-8"))
+            parsed[notebook] = notebook.read_bytes()
+            json.loads(parsed[notebook].decode("utf-8"))
         except (OSError, ValueError) as error:
             raise SystemExit(f"error: {notebook} is not a readable notebook ({error}); nothing was written")
-        parsed[notebook] = notebook.read_bytes()
     config = course / "nbgrader_config.py"
     if config.exists() and LOAD_LINE not in config.read_text():
         raise SystemExit(
@@ -97,12 +97,20 @@ def set_up(course, notebooks, force):
         target.write_bytes(content)
 
 
+def nbgrader_command(*arguments, environ=None):
+    """(command, environment) that run ``nbgrader ARGUMENTS`` with this Python.
+
+    nbgrader runs `alembic` (its database migrations) from PATH: this environment's
+    scripts go first, so it works from a venv that was never activated.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environ.get("PATH", "")])
+    return [sys.executable, "-m", "nbgrader", *arguments], environ
+
+
 def nbgrader(course, *arguments):
     """Run one nbgrader command in the course directory; its output passes through."""
-    command = [sys.executable, "-m", "nbgrader", *arguments]
-    # nbgrader runs `alembic` (its database migrations) from PATH: put this environment's
-    # scripts first, so the tool works from a venv that was never activated.
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    command, env = nbgrader_command(*arguments)
     result = subprocess.run(command, cwd=course, env=env)
     if result.returncode != 0:
         raise SystemExit(f"error: `nbgrader {' '.join(arguments)}` failed in {course} (exit {result.returncode}); its output is above")

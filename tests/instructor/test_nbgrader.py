@@ -22,6 +22,7 @@ from nbgrader.api import Gradebook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
+from nbgrader_course import nbgrader_command  # noqa: E402
 from student_versions import BEGIN, END, student_version  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -33,11 +34,10 @@ def _source(cell):
 
 
 def _nbgrader(course, *arguments):
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
-    for name in ("GRADIENTS_QUICK", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND"):  # set by conftest.py: an instructor has
-        env.pop(name, None)                                                 # none of them; the course's settings decide
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *arguments], cwd=course, env=env,
-                            capture_output=True, text=True)
+    # conftest.py sets these; an instructor has none of them: the course's settings decide
+    environ = {k: v for k, v in os.environ.items() if k not in ("GRADIENTS_QUICK", "TF_CPP_MIN_LOG_LEVEL", "MPLBACKEND")}
+    command, env = nbgrader_command(*arguments, environ=environ)
+    result = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
     assert result.returncode == 0, f"nbgrader {' '.join(arguments)} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
