@@ -42,3 +42,10 @@ def test_shortest_warmup(capsys):
     fails_with(check_shortest_warmup, lambda peak, weight_rms, target=1e-3: math.ceil(peak * weight_rms / target), hint="too short")
     fails_with(check_shortest_warmup, lambda peak, weight_rms, target=1e-3: 200, hint="longer than needed")
     fails_with(check_shortest_warmup, lambda peak, weight_rms: 24, hint="signature")
+    fails_with(check_shortest_warmup, lambda peak, weight_rms, target=1e-3: int(peak / (target * weight_rms)) + 1,
+               hint="longer than needed")  # right except on a whole-number boundary
+
+
+def test_float32_answers_pass(capsys):
+    check_max_stable_rate(lambda sharpness, momentum=0.0: np.float32(2) * (np.float32(1) + np.float32(momentum)) / np.float32(sharpness))
+    assert "Correct" in capsys.readouterr().out

@@ -34,7 +34,7 @@ def check_max_stable_rate(max_stable_rate):
         text = f"max_stable_rate({sharpness:g}, momentum={momentum:g})"
         got = as_number(call(max_stable_rate, text, _MOMENTUM_HINT, sharpness, momentum=momentum), text)
         if momentum == 0:
-            require(math.isclose(got, expected, rel_tol=1e-9),
+            require(math.isclose(got, expected, rel_tol=1e-6),
                     f"{text} is off: {how_far(got, expected)}; without momentum it should be section 1's limit.",
                     "Without momentum one step multiplies the distance by 1 - eta*lambda: stable while that has magnitude below 1.")
             continue
@@ -43,14 +43,15 @@ def check_max_stable_rate(max_stable_rate):
         if math.isclose(got, 2 / ((1 - momentum) * sharpness), rel_tol=1e-6):
             fail(f"{text} is too large: {how_far(got, expected)}. Dividing by (1 - beta) is the effective rate on a "
                  "flat slope, not the stability limit.", _MOMENTUM_HINT)
-        require(math.isclose(got, expected, rel_tol=1e-9), f"{text} is off: {how_far(got, expected)}.", _MOMENTUM_HINT)
+        require(math.isclose(got, expected, rel_tol=1e-6), f"{text} is off: {how_far(got, expected)}.", _MOMENTUM_HINT)  # float32 answers pass
     passed("2 (1 + beta) / lambda: with momentum 0.9 gradient descent diverges only above 1.9 times the rate "
            "that limits it without momentum.")
 
 
 _WARMUP_HINT = ("With LinearWarmup(peak, T) the first update's rate is peak / T, so the first ratio is about "
                 "peak / (T * weight_rms). Find the smallest whole T for which that is at most target.")
-_WARMUP_CASES = ((0.003, 0.045, 1e-3), (0.001, 0.0884, 1e-3), (0.01, 0.03, 1e-3), (0.003, 0.07, 1e-4), (1e-5, 0.1, 1e-3))
+# Powers of two divide exactly, so 2**-7 / (2**-10 * 2**-3) is exactly 64 in any order: the boundary case.
+_WARMUP_CASES = ((2**-7, 2**-3, 2**-10), (0.003, 0.045, 1e-3), (0.001, 0.0884, 1e-3), (0.01, 0.03, 1e-3), (0.003, 0.07, 1e-4), (1e-5, 0.1, 1e-3))
 
 
 def _first_ratio(peak, steps, weight_rms):
@@ -75,5 +76,7 @@ def check_shortest_warmup(shortest_warmup):
             fail(f"{text} is too short: with {got} steps the first update:weight ratio is still above the target "
                  f"({how_far(got, expected)}).", _WARMUP_HINT)
         require(got == expected, f"{text} is longer than needed: {how_far(got, expected)}.", _WARMUP_HINT)
-    passed("ceil(peak / (target * weight_rms)): for Adam at 0.003 and He's weights of 128 inputs (rms 0.125), "
-           "24 steps make the first update 1e-3 of the weights.")
+    passed("ceil(peak / (target * weight_rms)): the first rate, peak / T, may be at most target * weight_rms. This bounds "
+           "the first update only: the second is already twice as large, and Adam's estimate of the gradient's size "
+           "averages over many more steps (Ma & Yarats, 2021, suggest a warmup of 2 / (1 - beta_2) steps, 2,000 for "
+           "Keras's default beta_2 = 0.999).")
