@@ -1,5 +1,7 @@
 """Exercise checks for notebook 10 (training instability): the reference solutions pass, typical mistakes get their hint."""
 
+import math
+
 import numpy as np
 
 from assertions import fails_with
@@ -27,8 +29,6 @@ def test_heavy_ball_limit_is_checked_by_simulation():
 
 
 def test_shortest_warmup(capsys):
-    import math
-
     check_shortest_warmup(lambda peak, weight_rms, target=1e-3: math.ceil(peak / (target * weight_rms)))
     assert "Correct" in capsys.readouterr().out
     fails_with(check_shortest_warmup, lambda peak, weight_rms, target=1e-3: math.floor(peak / (target * weight_rms)),
