@@ -2,8 +2,6 @@
 
 import math
 
-import numpy as np
-
 from .core import as_number, call, fail, how_far, passed, require, require_callable
 
 _MOMENTUM_HINT = ("In one direction of curvature lambda, w_next = (1 + beta - eta*lambda) w - beta w_previous. "
