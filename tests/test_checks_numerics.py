@@ -16,15 +16,16 @@ def spacing(x, exponent_bits, mantissa_bits):
 
 
 def schedule(overflowed, initial_scale=2.0**15, growth_steps=2000):
-    scale, good, used = initial_scale, 0, []
+    # Written the way Keras's LossScaleOptimizer is: the counter is compared before it is incremented.
+    scale, counter, used = initial_scale, 0, []
     for overflow in overflowed:
         used.append(scale)
         if overflow:
-            scale, good = scale / 2, 0
+            counter, scale = 0, scale * 0.5
+        elif counter == growth_steps - 1:
+            counter, scale = 0, scale * 2.0
         else:
-            good += 1
-            if good == growth_steps:
-                scale, good = scale * 2, 0
+            counter += 1
     return used
 
 
