@@ -19,12 +19,16 @@ def mlp(
     batch_norm=False,
     input_shape=INPUT_SHAPE,
     name=None,
+    dtype=None,
 ):
     """A plain fully connected net: Flatten, ``n_hidden`` Dense layers, softmax.
 
     ``batch_norm=True`` inserts a BatchNormalization layer after each hidden
     Dense layer's activation. ``kernel_initializer`` may be a name or a Keras
-    initializer; a fresh copy is used for each layer.
+    initializer; a fresh copy is used for each layer. ``dtype`` is a Keras
+    dtype policy for the hidden layers ("mixed_float16", "bfloat16", ...;
+    None: the global policy); the softmax output stays float32, as Keras
+    advises for mixed precision.
     """
     if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) or n_hidden < 0:
         raise ValueError(f"n_hidden must be a non-negative int, got {n_hidden!r}")
@@ -38,11 +42,13 @@ def mlp(
                 activation=activation,
                 kernel_initializer=_fresh(kernel_initializer),
                 name=f"hidden_{i}",
+                dtype=dtype,
             )
         )
         if batch_norm:
             layers.append(keras.layers.BatchNormalization(name=f"bn_{i}"))
-    layers.append(keras.layers.Dense(N_CLASSES, activation="softmax", name="output"))
+    layers.append(keras.layers.Dense(N_CLASSES, activation="softmax", name="output",
+                                     dtype=None if dtype is None else "float32"))
     return keras.Sequential(layers, name=name or f"mlp_{n_hidden}x{width}_{_label(activation)}")
 
 

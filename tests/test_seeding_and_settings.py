@@ -149,3 +149,14 @@ def test_package_exposes_submodules_and_names_lazily():
     assert helpers.set_seed is seeding.set_seed
     with pytest.raises(AttributeError, match="no attribute 'nonexistent'"):
         helpers.nonexistent
+
+
+def test_mlp_dtype_policy_is_for_the_hidden_layers():
+    model = models.mlp(2, width=8, dtype="mixed_float16")
+    hidden = [layer for layer in model.layers if layer.name.startswith("hidden_")]
+    assert [layer.dtype_policy.name for layer in hidden] == ["mixed_float16"] * 2
+    assert [layer.kernel.dtype for layer in hidden] == ["float32"] * 2  # mixed: float32 variables
+    assert model.get_layer("output").dtype_policy.name == "float32"
+    assert model(np.zeros((1, 28, 28), np.float32)).dtype == "float32"
+    plain = models.mlp(2, width=8)
+    assert {layer.dtype_policy.name for layer in plain.layers} == {"float32"}

@@ -23,19 +23,13 @@ _SPACING_HINT = ("Between 2^k and 2^(k+1) a format with m fraction bits has 2^m 
                  "that of the smallest normal range.")
 
 
-def _next_up(value, dtype):
-    """The next representable number above a positive ``value`` of ``dtype``, by incrementing its bits."""
-    bits = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[np.dtype(dtype).itemsize]
-    return np.array([value], dtype=dtype).view(bits)[0] + bits(1)
-
-
 def _library_spacing(x, dtype):
-    value = np.array(abs(x), dtype=dtype)
-    if float(value) != abs(x):
+    """The gap from |x| to the next number of ``dtype``, read off the bits: the next bit pattern up."""
+    value = np.array([abs(x)], dtype=dtype)
+    if float(value[0]) != abs(x):
         raise RuntimeError(f"{x} is not exactly representable in {np.dtype(dtype).name}: this check is wrong")
-    bits = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[np.dtype(dtype).itemsize]
-    up = np.array([_next_up(value, dtype)], dtype=bits).view(dtype)[0]
-    return float(up) - float(value)
+    bits = value.view({1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[value.itemsize])
+    return float((bits + 1).view(dtype)[0]) - abs(x)
 
 
 def _formula_spacing(x, exponent_bits, mantissa_bits):
