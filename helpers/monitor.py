@@ -217,7 +217,7 @@ class NormLog:
 
     Attached once per optimizer: its ``apply`` (which Keras's training step
     calls with the raw gradients, before clipping) first writes the norm of
-    the gradients it receives (:func:`helpers.probes.squared_norms`) to the
+    the gradients it receives (:func:`helpers.probes.global_squared_norm`) to the
     next slot. For a ``LossScaleOptimizer`` the norm is divided by the loss
     scale of that step, so it is the norm of the unscaled gradient. Monitors
     read the buffer every few hundred steps, each from its own position, so
@@ -236,7 +236,7 @@ class NormLog:
         scaled = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
 
         def apply(grads, trainable_variables=None):
-            norm = tf.sqrt(tf.reduce_sum(probes.squared_norms([g for g in grads if g is not None])))
+            norm = tf.sqrt(probes.global_squared_norm([g for g in grads if g is not None]))
             if scaled:  # its dynamic_scale exists once the optimizer is built, at the first apply
                 if not optimizer.built:
                     optimizer.build(trainable_variables)

@@ -16,9 +16,9 @@ does both). The plain functions below are views of one measurement:
 * :func:`snapshot`, :func:`update_ratios` - how far one update moved the
   weights (the update:weight ratio).
 
-Norms never overflow where the elements are finite (float32, with an exact
-float64 sum wherever float32 would overflow), and a norm is NaN/Inf exactly
-when an element is (see :func:`squared_norms`).
+Norms are summed in float64, so they never overflow or underflow where the
+elements are finite, and a norm is NaN/Inf exactly when an element is (see
+:func:`squared_norms`).
 By default the probed layers are those with a ``kernel`` (Dense, Conv, ...),
 in input-to-output order; pass ``layers=`` (names, indices into
 ``model.layers`` or layer objects) to choose others. The forward pass runs in
@@ -69,26 +69,48 @@ def kernel_shape(layer):
     return None if kernel is None else tuple(int(d) for d in kernel.shape)
 
 
-def squared_norms(tensors):
-    """Each tensor's sum of squared elements, as one float64 vector; finite exactly when its elements are.
+def squared_norms(arrays):
+    """Each array's sum of squared elements, in float64: finite exactly when its elements are.
 
-    Fast path: float32 norms (one reduction each; rounding about 1e-7 of the
-    value at the course's sizes). Float32 overflows past a norm of 1.8e19
-    although every element is finite, and flushes squares below 1.2e-38 to
-    zero (elements below 1.1e-19: a vanishing gradient). Where a result is
-    not finite, or too small to rule out that loss (below n x 1.2e-38 x 2^24
-    for n elements), all are summed again in float64, exactly: a finite
-    float32 element squared lies between 2e-90 and 1.2e77, so no float64 sum
-    of them underflows or overflows, and NaN/Inf there means a NaN/Inf element.
+    Exact to float64 rounding for any finite float32 (or narrower) elements: a
+    finite float32 squared lies between 2e-90 and 1.2e77, so no float64 sum of
+    them underflows or overflows, where float32 would overflow past a norm of
+    1.8e19 and flush squares of elements below 1.1e-19 to zero. NaN/Inf in
+    the result means a NaN/Inf element. The probe's norms are all computed
+    here, on the host; :func:`global_squared_norm` is the same sum inside a
+    compiled training step.
+    """
+    out = np.empty(len(arrays))
+    for k, a in enumerate(arrays):
+        # NumPy's own loops, not np.dot: a BLAS call leaves threads spinning
+        # that slow the training it runs beside (measured: 25% for a while).
+        squares = np.asarray(a).astype(np.float64)  # a copy, squared in place
+        out[k] = np.square(squares, out=squares).sum()
+    return out
+
+
+def global_squared_norm(tensors):
+    """The sum of squares of all ``tensors`` as one float64 scalar, inside a compiled step (TensorFlow ops).
+
+    What :func:`squared_norms` sums on the host, for gradients that never
+    leave the training step (the monitor's ``batch_grad_norm``). Fast path:
+    one float32 reduction per tensor (rounding about 1e-7 of the value).
+    Where the float32 sum is not finite, or too small to rule out squares
+    flushed to zero (below n x 1.2e-38 x 2^24 for n elements), it is summed
+    again in float64, exactly, as :func:`squared_norms` does.
     """
     import tensorflow as tf
 
-    fast = tf.square(tf.cast(tf.stack([tf.math.reduce_euclidean_norm(t) for t in tensors]), tf.float64))
-    smallest = tf.cast(tf.stack([tf.size(t) for t in tensors]), tf.float64) * (FLOAT32_TINY * 2.0**24)
-    trusted = tf.reduce_all(tf.math.is_finite(fast) & (fast >= smallest))
+    if not tensors:
+        return tf.constant(0.0, tf.float64)
+
+    # Few ops: this runs at every training step. A float32 sum that overflows is inf, and recomputed.
+    fast = 2 * tf.cast(tf.add_n([tf.nn.l2_loss(tf.cast(t, tf.float32)) for t in tensors]), tf.float64)
+    size = sum(int(np.prod(t.shape)) for t in tensors)
+    trusted = tf.math.is_finite(fast) & (fast >= size * FLOAT32_TINY * 2.0**24)
 
     def exact():
-        return tf.stack([tf.reduce_sum(tf.square(tf.cast(t, tf.float64))) for t in tensors])
+        return tf.add_n([tf.reduce_sum(tf.square(tf.cast(t, tf.float64))) for t in tensors])
 
     return tf.cond(trusted, lambda: fast, exact)
 
@@ -170,14 +192,14 @@ class Probe:
             if self.model.losses:
                 loss = loss + tf.add_n(self.model.losses)
         grads = tape.gradient(loss, variables + inputs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-        all_grads, input_grads = grads[: len(variables)], grads[len(variables):]
-        # Sums of squares only: norms and finiteness follow from them on the host
-        # (see squared_norms), which keeps the traced graph small.
+        grads = [tf.convert_to_tensor(g) for g in grads]  # an embedding's sparse gradient, made dense
+        # The tensors themselves: their norms are summed exactly on the host
+        # (squared_norms), which keeps the traced graph small and quick to trace.
         return {
             "loss": loss,
-            "grad_squares": squared_norms(all_grads),
-            "weight_squares": squared_norms([v for _, _, v in self.weights]),
-            "input_grad_squares": squared_norms(input_grads),
+            "grads": grads[: len(variables)],
+            "weights": [tf.identity(v) for _, _, v in self.weights],  # read with the gradients, in one call
+            "input_grads": grads[len(variables):],
             "outputs": outputs,
         }
 
@@ -224,10 +246,10 @@ class Probe:
             self._traced.add(id(step))
 
     def _read(self, out):
-        all_squares = np.asarray(out["grad_squares"])
+        all_squares = squared_norms(out["grads"])
         grad_squares = all_squares[self._positions]
-        weight_squares = np.asarray(out["weight_squares"])
-        input_grad_squares = np.asarray(out["input_grad_squares"])
+        weight_squares = squared_norms(out["weights"])
+        input_grad_squares = squared_norms(out["input_grads"])
         with np.errstate(invalid="ignore"):  # NaN stays NaN
             return {
                 "loss": float(out["loss"]),

@@ -141,6 +141,41 @@ def test_vanishing_norms_are_not_flushed_to_zero():
     assert m.first_nonfinite() is None
 
 
+@pytest.mark.parametrize("case", ["ordinary", "overflowing", "vanishing", "mixed", "bfloat16", "nan", "inf", "none"])
+def test_the_training_steps_global_norm_is_the_hosts_exact_sum(case):
+    # global_squared_norm runs inside the compiled training step (the monitor's
+    # batch_grad_norm); squared_norms sums the probe's arrays on the host.
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    arrays = {
+        "ordinary": [rng.normal(size=(50, 30)), rng.normal(size=30)],
+        "overflowing": [np.full((40, 10), 1e20), rng.normal(size=10)],  # float32 squares overflow
+        "vanishing": [np.full((40, 10), 1e-21), np.full(10, 3e-22)],  # float32 squares flush to 0
+        "mixed": [np.full((4, 3), 1e-25), np.full(3, 2e19)],
+        "bfloat16": [rng.normal(size=(8, 8))],
+        "nan": [rng.normal(size=(5, 5)), np.array([1.0, np.nan])],
+        "inf": [rng.normal(size=(5, 5)), np.array([1.0, np.inf])],
+        "none": [],
+    }[case]
+    dtype = "bfloat16" if case == "bfloat16" else "float32"
+    tensors = [tf.cast(tf.constant(a, "float32"), dtype) for a in arrays]
+    in_graph = float(tf.function(probes.global_squared_norm)(tensors)) if tensors else float(probes.global_squared_norm([]))
+    on_host = float(probes.squared_norms([np.asarray(t) for t in tensors]).sum())
+    exact = float(sum(np.sum(np.square(np.asarray(t).astype(np.float64))) for t in tensors))
+    assert on_host == pytest.approx(exact, rel=1e-12, nan_ok=True)
+    if case == "nan":
+        assert np.isnan(in_graph) and np.isnan(on_host)
+    elif case == "inf":
+        assert in_graph == np.inf and on_host == np.inf
+    else:
+        assert in_graph == pytest.approx(exact, rel=1e-6) and np.isfinite(in_graph)
+        if case == "vanishing":
+            assert exact > 0 and in_graph > 0, "no square was flushed to zero"
+        if case == "overflowing":
+            assert exact > float(np.finfo(np.float32).max)
+
+
 def test_regularization_is_part_of_the_probed_loss_as_in_keras_training():
     import tensorflow as tf
 
